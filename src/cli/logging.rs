@@ -1,0 +1,49 @@
+//! Where logs go. Never to the terminal the user types in: to daily-rotated
+//! files under `IRONCLAW_HOME/logs/`, or to stderr only when `-v` asks.
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Loaded;
+
+/// Keeps the background log writer alive; drop it last to flush.
+pub struct LogGuard(#[allow(dead_code)] Option<WorkerGuard>);
+
+pub fn init(loaded: &Loaded, verbose: bool) -> LogGuard {
+    let level = if verbose {
+        "debug".to_string()
+    } else {
+        loaded.config.logging.level.clone()
+    };
+    let filter = EnvFilter::try_from_env("IRONCLAW_LOG")
+        .or_else(|_| EnvFilter::try_new(&level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    if verbose {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .try_init();
+        return LogGuard(None);
+    }
+    let dir = loaded.paths.logs();
+    if std::fs::create_dir_all(&dir).is_err() {
+        return LogGuard(None); // no logging beats logging onto the user's screen
+    }
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("ironclaw")
+        .filename_suffix("log")
+        .max_log_files(loaded.config.logging.max_files.max(1))
+        .build(&dir);
+    let Ok(appender) = appender else {
+        return LogGuard(None);
+    };
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init();
+    LogGuard(Some(guard))
+}

@@ -1,0 +1,225 @@
+//! The command line: argument parsing, and one module per command.
+//!
+//! Every command reaches the engine only through the protocol (an in-process
+//! [`EngineHandle`] and its [`crate::engine::Client`]); none opens the
+//! database itself. Errors are reported as what went wrong, where, and what
+//! to do, with the documented exit codes of [`exit`].
+
+mod config_cmd;
+mod doctor;
+pub mod exit;
+mod logging;
+mod oneshot;
+mod threads;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Loaded};
+use crate::engine::{EngineHandle, EngineOptions};
+use crate::llm::{FallbackProvider, LlmProvider, build_provider};
+use crate::tools::ToolRegistry;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ironclaw",
+    version,
+    about = "A local-first, security-first personal AI assistant for the terminal",
+    after_help = "Exit codes: 0 ok, 1 internal failure, 2 usage error, 3 provider or auth error, \
+                  4 a tool call was denied, 5 stopped by a safety limit, 130 interrupted."
+)]
+pub struct Cli {
+    /// Answer one prompt and exit. `-m -` reads the prompt from stdin; with a
+    /// prompt given, piped stdin is appended to it as context.
+    #[arg(short = 'm', long = "message", value_name = "PROMPT")]
+    pub message: Option<String>,
+    /// Print every engine event as one JSON object per line on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Model to use for this run (overrides llm.model).
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+    /// Provider to use for this run: `openai` (any OpenAI-compatible server) or `anthropic`.
+    #[arg(long, value_name = "KIND")]
+    pub provider: Option<String>,
+    /// Continue a thread (`last` for the most recent one) instead of starting a new one.
+    #[arg(long, value_name = "ID", conflicts_with = "new")]
+    pub thread: Option<String>,
+    /// Start a new thread (the default for one-shot prompts).
+    #[arg(long)]
+    pub new: bool,
+    /// Approve low- and medium-risk tool calls without asking. High-risk calls
+    /// (shell) still ask, or are denied when nobody can answer.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Log debug output to stderr instead of the log file.
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show or change the configuration (`config.toml` in the IronClaw home).
+    Config {
+        #[command(subcommand)]
+        command: config_cmd::ConfigCommand,
+    },
+    /// Check the configuration, database and provider, and tell how to fix problems.
+    Doctor,
+    /// List or show conversation threads.
+    Threads {
+        #[command(subcommand)]
+        command: threads::ThreadsCommand,
+    },
+}
+
+/// A failure to report: the message, an optional fix, and the exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    pub fn new(code: u8, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            hint: None,
+        }
+    }
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl From<config::ConfigError> for CliError {
+    fn from(e: config::ConfigError) -> Self {
+        CliError::new(exit::USAGE, e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            if let Some(hint) = e.hint {
+                eprintln!("  fix: {hint}");
+            }
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<u8, CliError> {
+    // `config` commands must work even when the file is broken.
+    if let Some(Command::Config { command }) = &cli.command {
+        return config_cmd::run(command);
+    }
+    let mut loaded = config::load()?;
+    let _log = logging::init(&loaded, cli.verbose);
+    tracing::debug!(home = %loaded.paths.home.display(), "configuration loaded");
+    if let Some(p) = &cli.provider {
+        p.parse::<crate::llm::ProviderKind>()
+            .map_err(|e| CliError::new(exit::USAGE, format!("--provider: {e}")))?;
+        loaded.config.llm.provider = p.clone();
+    }
+    if let Some(m) = &cli.model {
+        loaded.config.llm.model = m.clone();
+    }
+    match &cli.command {
+        Some(Command::Doctor) => doctor::run(&loaded).await,
+        Some(Command::Threads { command }) => threads::run(command, &loaded).await,
+        Some(Command::Config { .. }) => unreachable_config(),
+        None => oneshot::run(&cli, &loaded).await,
+    }
+}
+
+fn unreachable_config() -> Result<u8, CliError> {
+    Err(CliError::new(
+        exit::FAILURE,
+        "internal: config command dispatched twice",
+    ))
+}
+
+/// Builds the provider chain from the configuration.
+pub(crate) fn provider_from(loaded: &Loaded) -> Result<Arc<dyn LlmProvider>, CliError> {
+    let chain = loaded.config.provider_chain().map_err(|e| {
+        CliError::new(exit::PROVIDER, e.to_string()).hint(
+            "configure a provider, e.g. IRONCLAW_LLM_PROVIDER=openai IRONCLAW_LLM_BASE_URL=http://127.0.0.1:11434/v1 \
+             IRONCLAW_LLM_MODEL=llama3.2 (see docs/configuration.md)",
+        )
+    })?;
+    let mut providers = Vec::with_capacity(chain.len());
+    for cfg in &chain {
+        providers.push(
+            build_provider(cfg)
+                .map_err(|e| CliError::new(exit::PROVIDER, e.to_string()).hint(e.hint()))?,
+        );
+    }
+    Ok(if providers.len() == 1 {
+        providers.remove(0)
+    } else {
+        Arc::new(FallbackProvider::new(providers))
+    })
+}
+
+/// Starts an in-process engine for a command.
+pub(crate) async fn start_engine(
+    loaded: &Loaded,
+    provider: Option<Arc<dyn LlmProvider>>,
+) -> Result<EngineHandle, CliError> {
+    let config = loaded.config.clone();
+    let tools = ToolRegistry::with_builtins(&config.tools.disabled)
+        .map_err(|e| CliError::new(exit::FAILURE, e))?;
+    let workdir = if config.tools.workdir.is_empty() {
+        std::env::current_dir().map_err(|e| {
+            CliError::new(
+                exit::FAILURE,
+                format!("cannot read the current directory: {e}"),
+            )
+        })?
+    } else {
+        std::path::PathBuf::from(&config.tools.workdir)
+    };
+    EngineHandle::start(EngineOptions {
+        config,
+        paths: loaded.paths.clone(),
+        provider,
+        tools,
+        workdir,
+    })
+    .await
+    .map_err(|e| {
+        CliError::new(exit::FAILURE, e.to_string())
+            .hint("run `ironclaw doctor`; check that IRONCLAW_HOME is writable")
+    })
+}

@@ -1,0 +1,439 @@
+//! The agent engine: threads, turns, tool calls, approvals.
+//!
+//! The engine is an actor. Frontends connect with [`EngineHandle::connect`],
+//! send [`Op`]s and read [`EventMsg`]s; they never touch its state. The actor
+//! task handles ops one at a time (so "is this thread busy" needs no lock) and
+//! spawns one task per running turn, so threads run in parallel and the actor
+//! stays responsive to interrupts and approvals while tools run.
+//!
+//! The engine is the only owner of the database; it never writes to a
+//! terminal.
+
+mod approval;
+mod bus;
+mod context;
+mod prompt;
+mod turn;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, Paths};
+use crate::db::Db;
+use crate::llm::LlmProvider;
+use crate::protocol::{ClientId, Event, EventMsg, Op, PROTOCOL_VERSION, ThreadId};
+use crate::tools::ToolRegistry;
+
+pub use context::estimate_tokens;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    #[error("tool registry: {0}")]
+    Tools(String),
+}
+
+/// Everything the engine needs, assembled by the caller (CLI, daemon, tests).
+pub struct EngineOptions {
+    pub config: Config,
+    pub paths: Paths,
+    /// `None` when no model is configured: turns then fail with a clear error
+    /// while everything else keeps working.
+    pub provider: Option<Arc<dyn LlmProvider>>,
+    pub tools: ToolRegistry,
+    /// Where file tools and the shell start.
+    pub workdir: PathBuf,
+}
+
+/// State shared by the actor and the turn tasks.
+pub(crate) struct Shared {
+    pub config: Config,
+    pub paths: Paths,
+    pub db: Db,
+    pub bus: bus::Bus,
+    pub provider: Option<Arc<dyn LlmProvider>>,
+    pub tools: ToolRegistry,
+    pub approvals: approval::Approvals,
+    pub workdir: PathBuf,
+    /// Deferred tools revealed per thread through `tool_search`.
+    pub revealed: Mutex<HashMap<ThreadId, HashSet<String>>>,
+}
+
+enum Submission {
+    Connected(ClientId),
+    Op(ClientId, Op),
+    TurnDone(ThreadId),
+}
+
+/// A cheap, cloneable way to reach a running engine.
+#[derive(Clone)]
+pub struct EngineHandle {
+    shared: Arc<Shared>,
+    tx: mpsc::Sender<Submission>,
+    next_client: Arc<std::sync::atomic::AtomicU64>,
+    done: CancellationToken,
+}
+
+/// One connected frontend.
+pub struct Client {
+    pub id: ClientId,
+    tx: mpsc::Sender<Submission>,
+    rx: broadcast::Receiver<EventMsg>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("the engine has stopped")]
+    Closed,
+    /// The client fell this many events behind; it should re-snapshot.
+    #[error("missed {0} events; request a snapshot to resynchronise")]
+    Lagged(u64),
+}
+
+impl Client {
+    pub async fn send(&self, op: Op) -> Result<(), ClientError> {
+        self.tx
+            .send(Submission::Op(self.id, op))
+            .await
+            .map_err(|_| ClientError::Closed)
+    }
+
+    /// The next event for this client (broadcasts and replies to it).
+    pub async fn recv(&mut self) -> Result<EventMsg, ClientError> {
+        loop {
+            match self.rx.recv().await {
+                Ok(msg) if msg.to.is_none() || msg.to == Some(self.id) => return Ok(msg),
+                Ok(_) => continue,
+                Err(broadcast::error::RecvError::Lagged(n)) => return Err(ClientError::Lagged(n)),
+                Err(broadcast::error::RecvError::Closed) => return Err(ClientError::Closed),
+            }
+        }
+    }
+}
+
+impl EngineHandle {
+    /// Opens the database and starts the engine task.
+    pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
+        opts.paths
+            .ensure_home()
+            .map_err(|e| crate::db::DbError::Open {
+                path: opts.paths.home.display().to_string(),
+                message: e.to_string(),
+            })?;
+        let db = Db::open(&opts.paths.database()).await?;
+        let shared = Arc::new(Shared {
+            config: opts.config,
+            paths: opts.paths,
+            db,
+            bus: bus::Bus::new(),
+            provider: opts.provider,
+            tools: opts.tools,
+            approvals: approval::Approvals::default(),
+            workdir: opts.workdir,
+            revealed: Mutex::new(HashMap::new()),
+        });
+        let (tx, rx) = mpsc::channel(256);
+        let done = CancellationToken::new();
+        let actor = Actor {
+            shared: shared.clone(),
+            tx: tx.clone(),
+            running: HashMap::new(),
+        };
+        let done2 = done.clone();
+        tokio::spawn(async move {
+            actor.run(rx).await;
+            done2.cancel();
+        });
+        Ok(EngineHandle {
+            shared,
+            tx,
+            next_client: Arc::new(std::sync::atomic::AtomicU64::new(1)),
+            done,
+        })
+    }
+
+    /// Connects a frontend. Its first event is [`Event::Hello`].
+    pub async fn connect(&self) -> Client {
+        let id = self
+            .next_client
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let rx = self.shared.bus.subscribe();
+        // If the engine already stopped the client sees Closed on recv.
+        let _ = self.tx.send(Submission::Connected(id)).await;
+        Client {
+            id,
+            tx: self.tx.clone(),
+            rx,
+        }
+    }
+
+    /// Resolves when the engine has shut down.
+    pub async fn stopped(&self) {
+        self.done.cancelled().await
+    }
+}
+
+struct RunningTurn {
+    cancel: CancellationToken,
+}
+
+struct Actor {
+    shared: Arc<Shared>,
+    tx: mpsc::Sender<Submission>,
+    running: HashMap<ThreadId, RunningTurn>,
+}
+
+impl Actor {
+    async fn run(mut self, mut rx: mpsc::Receiver<Submission>) {
+        while let Some(sub) = rx.recv().await {
+            match sub {
+                Submission::Connected(client) => self.hello(client).await,
+                Submission::TurnDone(thread) => {
+                    self.running.remove(&thread);
+                }
+                Submission::Op(_, Op::Shutdown) => break,
+                Submission::Op(client, op) => self.handle(client, op).await,
+            }
+        }
+        self.shutdown(&mut rx).await;
+    }
+
+    async fn hello(&self, client: ClientId) {
+        let (provider, model) = match &self.shared.provider {
+            Some(p) => (p.name().to_string(), p.model().to_string()),
+            None => (String::new(), String::new()),
+        };
+        self.shared
+            .bus
+            .reply(
+                client,
+                Event::Hello {
+                    protocol_version: PROTOCOL_VERSION,
+                    engine_version: env!("CARGO_PKG_VERSION").to_string(),
+                    provider,
+                    model,
+                },
+            )
+            .await;
+    }
+
+    async fn error_to(
+        &self,
+        client: ClientId,
+        thread_id: Option<&str>,
+        kind: &str,
+        message: String,
+    ) {
+        self.shared
+            .bus
+            .reply(
+                client,
+                Event::Error {
+                    thread_id: thread_id.map(str::to_string),
+                    turn_id: None,
+                    kind: kind.into(),
+                    message,
+                    hint: None,
+                },
+            )
+            .await;
+    }
+
+    async fn handle(&mut self, client: ClientId, op: Op) {
+        let result = match op {
+            Op::UserMessage {
+                thread_id,
+                text,
+                approvals,
+            } => {
+                if self.running.contains_key(&thread_id) {
+                    self.error_to(
+                        client,
+                        Some(&thread_id),
+                        "thread_busy",
+                        "a turn is already running in this thread; wait for it or interrupt it"
+                            .into(),
+                    )
+                    .await;
+                    return;
+                }
+                if text.trim().is_empty() {
+                    self.error_to(
+                        client,
+                        Some(&thread_id),
+                        "empty_message",
+                        "the message is empty".into(),
+                    )
+                    .await;
+                    return;
+                }
+                match self.ensure_thread(&thread_id, &text).await {
+                    Ok(()) => {
+                        let cancel = CancellationToken::new();
+                        self.running.insert(
+                            thread_id.clone(),
+                            RunningTurn {
+                                cancel: cancel.clone(),
+                            },
+                        );
+                        let shared = self.shared.clone();
+                        let tx = self.tx.clone();
+                        tokio::spawn(async move {
+                            turn::run(shared, thread_id.clone(), text, approvals, cancel).await;
+                            let _ = tx.send(Submission::TurnDone(thread_id)).await;
+                        });
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Op::Approve { call_id, decision } => {
+                if !self.shared.approvals.resolve(&call_id, decision) {
+                    self.error_to(
+                        client,
+                        None,
+                        "no_such_approval",
+                        format!("no approval request `{call_id}` is waiting (already answered or its turn ended)"),
+                    )
+                    .await;
+                }
+                Ok(())
+            }
+            Op::Interrupt { thread_id } => {
+                match self.running.get(&thread_id) {
+                    Some(turn) => turn.cancel.cancel(),
+                    None => {
+                        self.error_to(
+                            client,
+                            Some(&thread_id),
+                            "not_running",
+                            "no turn is running in this thread".into(),
+                        )
+                        .await
+                    }
+                }
+                Ok(())
+            }
+            Op::NewThread { thread_id, title } => {
+                let id = thread_id.unwrap_or_else(new_id);
+                let mut bus = self.shared.bus.lock().await;
+                match self
+                    .shared
+                    .db
+                    .create_thread(&id, title.as_deref().unwrap_or(""))
+                    .await
+                {
+                    Ok(thread) => {
+                        bus.emit(Event::ThreadCreated { thread });
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Op::ListThreads => match self.shared.db.list_threads(500).await {
+                Ok(threads) => {
+                    self.shared
+                        .bus
+                        .reply(client, Event::Threads { threads })
+                        .await;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
+            Op::Snapshot { thread_id } => self.snapshot(client, &thread_id).await,
+            Op::Compact { thread_id } => {
+                if self.running.contains_key(&thread_id) {
+                    self.error_to(
+                        client,
+                        Some(&thread_id),
+                        "thread_busy",
+                        "cannot compact while a turn runs".into(),
+                    )
+                    .await;
+                } else {
+                    let shared = self.shared.clone();
+                    tokio::spawn(async move { context::compact_now(&shared, &thread_id).await });
+                }
+                Ok(())
+            }
+            Op::Shutdown => Ok(()),
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, "engine operation failed");
+            self.error_to(client, None, "database", e.to_string()).await;
+        }
+    }
+
+    async fn ensure_thread(
+        &self,
+        thread_id: &str,
+        first_text: &str,
+    ) -> Result<(), crate::db::DbError> {
+        if self.shared.db.thread(thread_id).await?.is_some() {
+            return Ok(());
+        }
+        let title: String = first_text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let title: String = title.chars().take(60).collect();
+        let mut bus = self.shared.bus.lock().await;
+        let thread = self.shared.db.create_thread(thread_id, &title).await?;
+        bus.emit(Event::ThreadCreated { thread });
+        Ok(())
+    }
+
+    async fn snapshot(&self, client: ClientId, thread_id: &str) -> Result<(), crate::db::DbError> {
+        // Read under the bus lock: the snapshot reflects exactly the events
+        // numbered up to the seq it is stamped with.
+        let mut bus = self.shared.bus.lock().await;
+        let Some(thread) = self.shared.db.thread(thread_id).await? else {
+            drop(bus);
+            self.error_to(
+                client,
+                Some(thread_id),
+                "no_such_thread",
+                crate::db::DbError::NoSuchThread(thread_id.to_string()).to_string(),
+            )
+            .await;
+            return Ok(());
+        };
+        let messages = self.shared.db.messages(thread_id).await?;
+        let in_flight = bus.in_flight(thread_id);
+        bus.reply(
+            client,
+            Event::Snapshot {
+                thread,
+                messages,
+                in_flight,
+            },
+        );
+        Ok(())
+    }
+
+    async fn shutdown(&mut self, rx: &mut mpsc::Receiver<Submission>) {
+        for turn in self.running.values() {
+            turn.cancel.cancel();
+        }
+        // Interrupted turns record their partial state; give them a moment.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while !self.running.is_empty() {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(Submission::TurnDone(t))) => {
+                    self.running.remove(&t);
+                }
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => break,
+            }
+        }
+        self.shared.bus.emit(Event::ShuttingDown).await;
+    }
+}
+
+/// A new time-ordered id (UUID v7).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,22 @@
+//! IronClaw: a local-first, security-first personal AI assistant.
+//!
+//! The crate is laid out by reason to change; each module's doc comment says
+//! what it owns and what it must never do:
+//!
+//! - [`protocol`]: the `Op`/`Event` types every frontend speaks.
+//! - [`engine`]: the agent loop, threads, approvals (the only owner of state).
+//! - [`llm`]: streaming model providers.
+//! - [`tools`]: the tool contract, the registry and the built-in tools.
+//! - [`safety`]: what stands between outside content and the model.
+//! - [`db`]: the libSQL store and its migrations.
+//! - [`config`]: the IronClaw home, `config.toml` and its env overrides.
+//! - [`cli`]: the command line, one-shot prompts and diagnostics.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod engine;
+pub mod llm;
+pub mod protocol;
+pub mod safety;
+pub mod tools;

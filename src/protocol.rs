@@ -1,0 +1,380 @@
+//! The one protocol between frontends and the engine.
+//!
+//! Frontends (the one-shot CLI, the TUI, attach clients, gateways) send
+//! [`Op`]s and receive [`EventMsg`]s; they never call engine internals. In
+//! process the transport is a channel; to a daemon it is the same values as
+//! JSON frames over a Unix socket, so attaching is only a transport swap.
+//!
+//! Ordering: every broadcast event carries a sequence number `seq` that
+//! grows by one per event. A client that joins late subscribes first, then
+//! sends [`Op::Snapshot`]; the [`Event::Snapshot`] it receives states the
+//! `seq` it reflects, so the client drops live events with `seq <=` that
+//! number and applies the rest: no gaps, no duplicates.
+//!
+//! Compatibility: [`PROTOCOL_VERSION`] changes whenever a change here would
+//! make an older peer misread a frame. Adding an optional field is not such
+//! a change.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::tools::Risk;
+
+/// Bumped on incompatible changes to [`Op`] or [`Event`].
+pub const PROTOCOL_VERSION: u32 = 1;
+
+pub type ThreadId = String;
+pub type TurnId = String;
+pub type CallId = String;
+/// Identifies one connected frontend; replies meant for one client carry it.
+pub type ClientId = u64;
+
+/// A request from a frontend to the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// Start a turn in `thread_id` (created when it does not exist yet).
+    UserMessage {
+        thread_id: ThreadId,
+        text: String,
+        /// Approval handling for this turn.
+        #[serde(default)]
+        approvals: ApprovalMode,
+    },
+    /// Answer an [`Event::ApprovalRequested`].
+    Approve {
+        call_id: CallId,
+        decision: ApprovalDecision,
+    },
+    /// Cancel the running turn of a thread (streaming call or tools).
+    Interrupt { thread_id: ThreadId },
+    /// Create a thread. Clients choose the id (a UUID) so no reply needs
+    /// correlating; `None` lets the engine pick one.
+    NewThread {
+        #[serde(default)]
+        thread_id: Option<ThreadId>,
+        #[serde(default)]
+        title: Option<String>,
+    },
+    /// Ask for [`Event::Threads`].
+    ListThreads,
+    /// Ask for an [`Event::Snapshot`] of a thread, sent to this client only.
+    Snapshot { thread_id: ThreadId },
+    /// Summarise older turns of a thread now.
+    Compact { thread_id: ThreadId },
+    /// Stop the engine (finishes by interrupting running turns).
+    Shutdown,
+}
+
+/// Who may answer approval requests for a turn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalMode {
+    /// A human is watching: ask.
+    #[default]
+    Interactive,
+    /// A human is watching, and low/medium-risk calls are pre-approved.
+    InteractiveAutoApprove,
+    /// Nobody can answer: deny anything that needs approval.
+    Unattended,
+    /// Nobody can answer; low/medium-risk calls are pre-approved, the rest denied.
+    UnattendedAutoApprove,
+}
+
+impl ApprovalMode {
+    pub fn auto_approves(self) -> bool {
+        matches!(
+            self,
+            Self::InteractiveAutoApprove | Self::UnattendedAutoApprove
+        )
+    }
+    pub fn has_human(self) -> bool {
+        matches!(self, Self::Interactive | Self::InteractiveAutoApprove)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalDecision {
+    /// Run this call.
+    Once,
+    /// Run this call and later calls of the same tool in this thread
+    /// (never extends to high-risk calls).
+    Session,
+    Deny,
+}
+
+/// An engine event, stamped for ordering and addressing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventMsg {
+    /// Position in the engine's broadcast stream. Replies addressed to one
+    /// client repeat the `seq` of the last broadcast event they reflect.
+    pub seq: u64,
+    /// `Some` when the event answers one client; others ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<ClientId>,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The first event a client receives.
+    Hello {
+        protocol_version: u32,
+        engine_version: String,
+        provider: String,
+        model: String,
+    },
+    ThreadCreated {
+        thread: ThreadInfo,
+    },
+    Threads {
+        threads: Vec<ThreadInfo>,
+    },
+    Snapshot {
+        thread: ThreadInfo,
+        messages: Vec<MessageView>,
+        /// The turn still running in this thread, as streamed so far.
+        in_flight: Option<InFlightTurn>,
+    },
+    TurnStarted {
+        thread_id: ThreadId,
+        turn_id: TurnId,
+        user_text: String,
+    },
+    TextDelta {
+        thread_id: ThreadId,
+        turn_id: TurnId,
+        delta: String,
+    },
+    ToolCallStarted {
+        thread_id: ThreadId,
+        turn_id: TurnId,
+        call_id: CallId,
+        tool: String,
+        arguments: Value,
+        risk: Risk,
+    },
+    ApprovalRequested {
+        thread_id: ThreadId,
+        turn_id: TurnId,
+        call_id: CallId,
+        tool: String,
+        arguments: Value,
+        /// Human one-liner of the concrete call (e.g. the shell command).
+        summary: String,
+        risk: Risk,
+        /// Whether "approve for session" may be offered.
+        session_allowed: bool,
+    },
+    ApprovalResolved {
+        thread_id: ThreadId,
+        call_id: CallId,
+        decision: ApprovalDecision,
+        /// Why, when the engine decided without asking (policy, unattended).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    ToolCallFinished {
+        thread_id: ThreadId,
+        turn_id: TurnId,
+        call_id: CallId,
+        tool: String,
+        status: ToolStatus,
+        /// The output as the model sees it (capped).
+        output: String,
+        duration_ms: u64,
+    },
+    TurnFinished {
+        thread_id: ThreadId,
+        turn_id: TurnId,
+        outcome: TurnOutcome,
+        usage: TokenUsage,
+        /// Estimated tokens of the context sent on the last model call.
+        context_tokens: u64,
+    },
+    /// Older turns were summarised into the model's context.
+    Compacted {
+        thread_id: ThreadId,
+        summarized_messages: u64,
+    },
+    Error {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread_id: Option<ThreadId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        turn_id: Option<TurnId>,
+        /// Stable snake_case id: `auth`, `rate_limited`, `thread_busy`, …
+        kind: String,
+        message: String,
+        /// What the user can do about it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hint: Option<String>,
+    },
+    ShuttingDown,
+}
+
+impl Event {
+    pub fn thread_id(&self) -> Option<&str> {
+        match self {
+            Event::TurnStarted { thread_id, .. }
+            | Event::TextDelta { thread_id, .. }
+            | Event::ToolCallStarted { thread_id, .. }
+            | Event::ApprovalRequested { thread_id, .. }
+            | Event::ApprovalResolved { thread_id, .. }
+            | Event::ToolCallFinished { thread_id, .. }
+            | Event::TurnFinished { thread_id, .. }
+            | Event::Compacted { thread_id, .. } => Some(thread_id),
+            Event::ThreadCreated { thread } | Event::Snapshot { thread, .. } => Some(&thread.id),
+            Event::Error { thread_id, .. } => thread_id.as_deref(),
+            Event::Hello { .. } | Event::Threads { .. } | Event::ShuttingDown => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolStatus {
+    Ok,
+    Error,
+    Denied,
+    TimedOut,
+    Interrupted,
+}
+
+impl ToolStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolStatus::Ok => "ok",
+            ToolStatus::Error => "error",
+            ToolStatus::Denied => "denied",
+            ToolStatus::TimedOut => "timed_out",
+            ToolStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TurnOutcome {
+    Completed,
+    Interrupted,
+    /// The turn stopped on an error; an [`Event::Error`] preceded it.
+    Failed {
+        kind: String,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// Number of model calls in the turn.
+    pub llm_calls: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadInfo {
+    pub id: ThreadId,
+    pub title: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub message_count: u64,
+}
+
+/// A stored message as frontends display it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: i64,
+    pub turn_id: Option<TurnId>,
+    /// `user`, `assistant` or `tool`.
+    pub role: String,
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCallView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<CallId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_name: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolCallView {
+    pub id: CallId,
+    pub name: String,
+    pub arguments: String,
+}
+
+/// The part of a running turn a late client needs to catch up.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InFlightTurn {
+    pub turn_id: TurnId,
+    pub user_text: String,
+    /// Assistant text streamed so far in the current model call.
+    pub text: String,
+    /// Approval requests still waiting for an answer.
+    pub pending_approvals: Vec<PendingApproval>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingApproval {
+    pub call_id: CallId,
+    pub tool: String,
+    pub arguments: Value,
+    pub summary: String,
+    pub risk: Risk,
+    pub session_allowed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_round_trip_as_tagged_json() {
+        let op = Op::UserMessage {
+            thread_id: "t1".into(),
+            text: "hi".into(),
+            approvals: ApprovalMode::Unattended,
+        };
+        let json = serde_json::to_string(&op).unwrap();
+        assert_eq!(
+            json,
+            r#"{"op":"user_message","thread_id":"t1","text":"hi","approvals":"unattended"}"#
+        );
+        assert_eq!(serde_json::from_str::<Op>(&json).unwrap(), op);
+        // The approval mode is optional on the wire.
+        let op: Op =
+            serde_json::from_str(r#"{"op":"user_message","thread_id":"t","text":"x"}"#).unwrap();
+        assert!(matches!(
+            op,
+            Op::UserMessage {
+                approvals: ApprovalMode::Interactive,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn events_flatten_into_one_object() {
+        let msg = EventMsg {
+            seq: 7,
+            to: None,
+            event: Event::TextDelta {
+                thread_id: "t".into(),
+                turn_id: "u".into(),
+                delta: "he".into(),
+            },
+        };
+        let json = serde_json::to_string(&msg).unwrap();
+        assert_eq!(
+            json,
+            r#"{"seq":7,"event":"text_delta","thread_id":"t","turn_id":"u","delta":"he"}"#
+        );
+        assert_eq!(serde_json::from_str::<EventMsg>(&json).unwrap(), msg);
+    }
+}

@@ -1,0 +1,137 @@
+//! Tools the agent can call: the [`Tool`] contract, risk levels, and the
+//! registry that decides which schemas a request carries.
+//!
+//! A tool is one file implementing [`Tool`], registered in one place
+//! ([`builtin::all`]). Tools never see the database, the protocol or
+//! secrets; the engine validates arguments, asks for approval, enforces
+//! timeouts and wraps outputs as untrusted data before the model sees them.
+
+pub mod builtin;
+pub mod paths;
+mod registry;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+pub use registry::ToolRegistry;
+
+/// How much harm a call can do. Decides the default approval policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    /// Reads local, non-sensitive state (time, listing, reading files).
+    Low,
+    /// Changes local state or reaches the network (writing files, HTTP GET).
+    Medium,
+    /// Can do anything the user can (running shell commands).
+    High,
+}
+
+impl std::fmt::Display for Risk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Risk::Low => "low",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+        })
+    }
+}
+
+/// Limits and places every tool call runs under.
+#[derive(Debug, Clone)]
+pub struct ToolContext {
+    /// Directory relative paths resolve against and the shell starts in.
+    pub workdir: PathBuf,
+    /// The IronClaw home; its contents (database, secrets, config) are
+    /// never readable or writable through tools.
+    pub ironclaw_home: PathBuf,
+    /// Cancelled when the user interrupts the turn.
+    pub cancel: CancellationToken,
+    /// Largest output (bytes) a tool returns; longer output is cut with a notice.
+    pub output_cap: usize,
+    /// Default timeout of one shell command.
+    pub shell_timeout: Duration,
+    /// Largest body `http_fetch` downloads.
+    pub http_max_bytes: usize,
+}
+
+/// What a successful call returns to the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolOutput {
+    pub content: String,
+    /// Names of deferred tools this call made callable (`tool_search`).
+    pub reveal: Vec<String>,
+}
+
+impl ToolOutput {
+    pub fn text(content: impl Into<String>) -> Self {
+        Self {
+            content: content.into(),
+            reveal: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ToolError {
+    #[error("invalid arguments: {0}")]
+    InvalidArguments(String),
+    /// Refused on purpose (sensitive path, policy); the reason is shown to the model.
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("{0}")]
+    Failed(String),
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("interrupted by the user")]
+    Cancelled,
+}
+
+#[async_trait]
+pub trait Tool: Send + Sync {
+    /// Unique name the model calls the tool by (`[a-z_]+`).
+    fn name(&self) -> &str;
+    /// One or two short sentences: every byte is paid for in every request.
+    fn description(&self) -> &str;
+    /// JSON Schema of the arguments object.
+    fn parameters(&self) -> Value;
+    /// Risk of this particular call (a tool may judge by its arguments).
+    fn risk(&self, args: &Value) -> Risk;
+    /// Upper bound on one call; the engine enforces it.
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(60)
+    }
+    /// Whether the schema is sent with every request. Tools that are not
+    /// core are discovered through `tool_search` when the set grows large.
+    fn core(&self) -> bool {
+        true
+    }
+    /// A one-line human summary of a call, for approval prompts and logs.
+    fn summarize(&self, args: &Value) -> String {
+        args.to_string()
+    }
+    async fn call(&self, args: Value, ctx: &ToolContext) -> Result<ToolOutput, ToolError>;
+}
+
+/// Cuts `s` to at most `cap` bytes on a char boundary, adding a notice the
+/// model understands when something was removed.
+pub fn cap_output(mut s: String, cap: usize) -> String {
+    if s.len() <= cap {
+        return s;
+    }
+    let total = s.len();
+    let mut cut = cap;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    s.truncate(cut);
+    s.push_str(&format!(
+        "\n[output truncated: showing the first {cut} of {total} bytes]"
+    ));
+    s
+}
