@@ -27,7 +27,7 @@ pub fn init(loaded: &Loaded, verbose: bool) -> LogGuard {
         return LogGuard(None);
     }
     let dir = loaded.paths.logs();
-    if std::fs::create_dir_all(&dir).is_err() {
+    if loaded.paths.ensure_home().is_err() || std::fs::create_dir_all(&dir).is_err() {
         return LogGuard(None); // no logging beats logging onto the user's screen
     }
     let appender = tracing_appender::rolling::Builder::new()

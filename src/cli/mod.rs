@@ -106,6 +106,7 @@ impl From<config::ConfigError> for CliError {
 }
 
 pub fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -160,6 +161,17 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Threads { command }) => threads::run(command, &loaded).await,
         Some(Command::Config { .. }) => unreachable_config(),
         None => oneshot::run(&cli, &loaded).await,
+    }
+}
+
+/// Rust ignores SIGPIPE, which turns `ironclaw threads list | head` into a
+/// panic on the next write. Command-line tools conventionally die quietly
+/// instead, as ripgrep does.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -210,6 +210,9 @@ enum Format {
 struct Shared {
     queue: Mutex<VecDeque<Reply>>,
     requests: Mutex<Vec<RecordedRequest>>,
+    /// When the first frame of each streamed reply was handed to the socket
+    /// (for latency benchmarks).
+    first_frames: Mutex<Vec<std::time::Instant>>,
 }
 
 /// Locks, ignoring poisoning (a panicking test must not cascade here).
@@ -327,6 +330,11 @@ impl ScriptedLlm {
     }
 
     /// Replies queued but not consumed yet.
+    /// When the first frame of each streamed reply was sent, in order.
+    pub fn first_frame_times(&self) -> Vec<std::time::Instant> {
+        lock(&self.shared.first_frames).clone()
+    }
+
     pub fn remaining(&self) -> usize {
         lock(&self.shared.queue).len()
     }
@@ -444,7 +452,12 @@ async fn handle(
                 };
                 frames.insert(1.min(frames.len()), bad);
             }
-            let stream = frame_stream(frames, reply.chunk_delay, reply.disconnect_after);
+            let stream = frame_stream(
+                shared.clone(),
+                frames,
+                reply.chunk_delay,
+                reply.disconnect_after,
+            );
             Response::builder()
                 .status(StatusCode::OK)
                 .header("content-type", "text/event-stream")
@@ -465,6 +478,7 @@ async fn handle(
 }
 
 struct FrameState {
+    shared: Arc<Shared>,
     frames: VecDeque<String>,
     sent: usize,
     delay: Duration,
@@ -475,11 +489,13 @@ struct FrameState {
 /// error (which makes hyper abort the connection) after `disconnect_after`
 /// frames. If the client goes away the stream is simply dropped.
 fn frame_stream(
+    shared: Arc<Shared>,
     frames: Vec<String>,
     delay: Duration,
     disconnect_after: Option<usize>,
 ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     let state = FrameState {
+        shared,
         frames: frames.into(),
         sent: 0,
         delay,
@@ -497,6 +513,9 @@ fn frame_stream(
         let frame = st.frames.pop_front()?;
         if st.sent > 0 && !st.delay.is_zero() {
             tokio::time::sleep(st.delay).await;
+        }
+        if st.sent == 0 {
+            lock(&st.shared.first_frames).push(std::time::Instant::now());
         }
         st.sent += 1;
         Some((Ok(Bytes::from(frame)), st))

@@ -1,0 +1,406 @@
+//! The real `ironclaw` binary against the scripted LLM server: stdout,
+//! stderr, `--json`, stdin handling, exit codes, and the small commands.
+
+mod support;
+
+use std::io::{Read, Write};
+
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use ironclaw::protocol::{Event, EventMsg};
+use support::llm_server::{Reply, ScriptedLlm};
+
+struct Env {
+    home: tempfile::TempDir,
+    work: tempfile::TempDir,
+    server: ScriptedLlm,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            home: tempfile::tempdir().unwrap(),
+            work: tempfile::tempdir().unwrap(),
+            server: ScriptedLlm::start(),
+        }
+    }
+
+    /// A command with a clean environment pointing at the scripted server.
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = self.bare(args);
+        c.env("IRONCLAW_LLM_PROVIDER", "openai")
+            .env("IRONCLAW_LLM_BASE_URL", self.server.openai_base_url())
+            .env("IRONCLAW_LLM_MODEL", "test-model")
+            .env("IRONCLAW_LLM_MAX_RETRIES", "0");
+        c
+    }
+
+    /// A command with a clean environment and no provider settings.
+    fn bare(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ironclaw"));
+        c.args(args)
+            .current_dir(self.work.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.work.path())
+            .env("IRONCLAW_HOME", self.home.path())
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        run_with_timeout(self.cmd(args))
+    }
+
+    fn last_user_message(&self) -> String {
+        let reqs = self.server.requests();
+        let msgs = reqs.last().unwrap().body["messages"]
+            .as_array()
+            .unwrap()
+            .clone();
+        msgs.iter()
+            .rev()
+            .find(|m| m["role"] == "user")
+            .and_then(|m| m["content"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+fn run_with_timeout(mut cmd: Command) -> Output {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().expect("spawn ironclaw");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("ironclaw did not finish within 30 s")
+        .expect("wait for ironclaw")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn with_stdin(mut cmd: Command, input: &str) -> Output {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn stdout_carries_only_the_answer_and_logs_go_to_a_file() {
+    let env = Env::new();
+    env.server.push(Reply::text("The answer is 4."));
+    let out = env.run(&["-m", "what is 2+2?"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "The answer is 4.\n");
+    assert_eq!(
+        stderr(&out),
+        "",
+        "no progress when stderr is not a terminal"
+    );
+    assert_eq!(env.last_user_message(), "what is 2+2?");
+    let logs: Vec<_> = std::fs::read_dir(env.home.path().join("logs"))
+        .unwrap()
+        .collect();
+    assert_eq!(logs.len(), 1);
+}
+
+#[test]
+fn verbose_logs_to_stderr() {
+    let env = Env::new();
+    env.server.push(Reply::text("hi"));
+    let out = env.run(&["-v", "-m", "hello"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(stdout(&out), "hi\n");
+    assert!(stderr(&out).contains("DEBUG"), "{}", stderr(&out));
+}
+
+#[test]
+fn stdin_is_the_prompt_or_its_context() {
+    let env = Env::new();
+    env.server.push(Reply::text("a"));
+    let out = with_stdin(env.cmd(&[]), "what is in my pipe?\n");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(env.last_user_message(), "what is in my pipe?\n");
+
+    env.server.push(Reply::text("b"));
+    let out = with_stdin(env.cmd(&["-m", "summarise this"]), "line one\nline two\n");
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        env.last_user_message(),
+        "summarise this\n\n<stdin>\nline one\nline two\n</stdin>"
+    );
+
+    env.server.push(Reply::text("c"));
+    let out = with_stdin(env.cmd(&["-m", "-"]), "from dash");
+    assert_eq!(code(&out), 0);
+    assert_eq!(env.last_user_message(), "from dash");
+
+    let out = with_stdin(env.cmd(&["-m", "-"]), "   \n");
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("the prompt is empty"));
+}
+
+#[test]
+fn json_prints_one_event_per_line() {
+    let env = Env::new();
+    env.server
+        .push(Reply::tool_calls([("c1", "time", "{}")]).usage(10, 2));
+    env.server.push(Reply::text("It is now."));
+    let out = env.run(&["--json", "-m", "time?"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let events: Vec<EventMsg> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(matches!(events[0].event, Event::Hello { .. }));
+    assert!(matches!(
+        events.last().unwrap().event,
+        Event::TurnFinished { .. }
+    ));
+    let seqs: Vec<u64> = events
+        .iter()
+        .filter(|e| e.to.is_none())
+        .map(|e| e.seq)
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(&e.event, Event::ToolCallFinished { tool, .. } if tool == "time"))
+    );
+    let text: String = events
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::TextDelta { delta, .. } => Some(delta.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(text, "It is now.");
+}
+
+#[test]
+fn exit_codes_tell_what_happened() {
+    let env = Env::new();
+    env.server
+        .push(Reply::status(401).body(r#"{"error":{"message":"Incorrect API key provided"}}"#));
+    let out = env.run(&["-m", "hi"]);
+    assert_eq!(code(&out), 3);
+    assert!(stderr(&out).contains("API key"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("fix:"), "{}", stderr(&out));
+
+    // No model configured at all.
+    let out = run_with_timeout(env.bare(&["-m", "hi"]));
+    assert_eq!(code(&out), 3);
+    assert!(
+        stderr(&out).contains("no model is configured"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Usage errors.
+    assert_eq!(code(&env.run(&["--thread", "x", "--new", "-m", "hi"])), 2);
+    let out = env.run(&["--thread", "no-such-thread", "-m", "hi"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("no thread with id"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(code(&env.run(&["--provider", "gemini", "-m", "hi"])), 2);
+
+    // A high-risk call with nobody to approve it is denied, not run.
+    env.server.push(Reply::tool_calls([(
+        "s",
+        "shell",
+        r#"{"command":"touch pwned"}"#,
+    )]));
+    env.server.push(Reply::text("I could not run it."));
+    let out = env.run(&["--auto-approve", "-m", "make a file"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "I could not run it.\n");
+    assert!(stderr(&out).contains("denied"), "{}", stderr(&out));
+    assert!(!env.work.path().join("pwned").exists());
+
+    // The repetition guard.
+    for i in 0..3 {
+        let id = format!("r{i}");
+        env.server
+            .push(Reply::tool_calls([(id.as_str(), "time", "{}")]));
+    }
+    let out = env.run(&["-m", "loop"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("3 times"), "{}", stderr(&out));
+}
+
+#[test]
+fn threads_continue_list_and_show() {
+    let env = Env::new();
+    env.server.push(Reply::text("Hello Ada."));
+    assert_eq!(code(&env.run(&["-m", "I am Ada"])), 0);
+    env.server.push(Reply::text("You are Ada."));
+    let out = env.run(&["--thread", "last", "-m", "who am I?"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let msgs = env.server.requests()[1].body["messages"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(msgs.len(), 4, "{msgs:?}");
+    assert_eq!(msgs[1]["content"], "I am Ada");
+
+    let out = env.run(&["threads", "list"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("I am Ada"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("    4  "), "{}", stdout(&out));
+
+    let out = env.run(&["threads", "show", "last"]);
+    assert!(stdout(&out).contains("You are Ada."), "{}", stdout(&out));
+    let out = env.run(&["threads", "show", "nope"]);
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn config_commands_and_malformed_files() {
+    let env = Env::new();
+    let cfg = |args: &[&str]| run_with_timeout(env.bare(args));
+    let out = cfg(&["config", "path"]);
+    assert_eq!(
+        stdout(&out).trim(),
+        env.home.path().join("config.toml").to_str().unwrap()
+    );
+
+    assert_eq!(code(&cfg(&["config", "set", "llm.model", "gpt-test"])), 0);
+    assert_eq!(
+        code(&cfg(&["config", "set", "llm.api_key", "sk-secret-value"])),
+        0
+    );
+    assert_eq!(
+        stdout(&cfg(&["config", "get", "llm.model"])).trim(),
+        "gpt-test"
+    );
+    let list = stdout(&cfg(&["config", "list"]));
+    assert!(list.contains("llm.model = \"gpt-test\"  # file"), "{list}");
+    assert!(!list.contains("sk-secret-value"), "{list}");
+    assert!(!stdout(&cfg(&["config", "get", "llm.api_key"])).contains("sk-secret"));
+
+    let out = cfg(&["config", "set", "agent.max_tool_iterations", "many"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("agent.max_tool_iterations"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cfg(&["config", "get", "agent.nope"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("unknown configuration key"));
+
+    // Env overrides show their source.
+    let mut c = env.bare(&["config", "list"]);
+    c.env("IRONCLAW_AGENT_MAX_TOOL_ITERATIONS", "9");
+    let list = stdout(&run_with_timeout(c));
+    assert!(
+        list.contains("agent.max_tool_iterations = 9  # env IRONCLAW_AGENT_MAX_TOOL_ITERATIONS"),
+        "{list}"
+    );
+
+    std::fs::write(
+        env.home.path().join("config.toml"),
+        "[llm]\nmodel = \"x\"\nmax_retries = \"lots\"\n",
+    )
+    .unwrap();
+    let out = env.run(&["-m", "hi"]);
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("config.toml:3:") && err.contains("llm.max_retries"),
+        "{err}"
+    );
+    assert_eq!(env.server.requests().len(), 0);
+}
+
+#[test]
+fn doctor_checks_the_provider() {
+    let env = Env::new();
+    env.server.push(Reply::text("ok"));
+    let out = env.run(&["doctor"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(stdout(&out).contains("all checks passed"));
+    assert!(stdout(&out).contains("provider reachable"));
+
+    env.server.push(Reply::status(401));
+    let out = env.run(&["doctor"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).contains("✗ provider reachable"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("fix:"));
+}
+
+#[test]
+fn ctrl_c_interrupts_the_turn() {
+    let env = Env::new();
+    env.server.push(
+        Reply::text("one two three four five six seven eight nine ten")
+            .chunk_delay(Duration::from_millis(200)),
+    );
+    let mut cmd = env.cmd(&["-m", "count"]);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    out.read_exact(&mut first).unwrap();
+    // SAFETY: plain kill(2) on our own child's pid.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let mut rest = Vec::new();
+    out.read_to_end(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let printed = format!("{}{}", first[0] as char, String::from_utf8_lossy(&rest));
+    assert!(printed.len() < 30, "{printed}");
+    // The interrupted thread is stored and can be continued.
+    env.server.push(Reply::text("continuing"));
+    let out = env.run(&["--thread", "last", "-m", "go on"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn anthropic_provider_end_to_end() {
+    let env = Env::new();
+    env.server.push(Reply::text("Bonjour."));
+    let mut c = env.bare(&["-m", "hello"]);
+    c.env("IRONCLAW_LLM_PROVIDER", "anthropic")
+        .env("IRONCLAW_LLM_BASE_URL", env.server.anthropic_base_url())
+        .env("IRONCLAW_LLM_MODEL", "claude-test")
+        .env("ANTHROPIC_API_KEY", "sk-ant-test");
+    let out = run_with_timeout(c);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "Bonjour.\n");
+    let req = &env.server.requests()[0];
+    assert_eq!(req.path, "/v1/messages");
+    assert_eq!(req.header("x-api-key"), Some("sk-ant-test"));
+    assert!(req.body["system"].as_str().unwrap().contains("IronClaw"));
+}
