@@ -404,3 +404,98 @@ fn anthropic_provider_end_to_end() {
     assert_eq!(req.header("x-api-key"), Some("sk-ant-test"));
     assert!(req.body["system"].as_str().unwrap().contains("IronClaw"));
 }
+
+/// In a real terminal (tmux): progress goes to stderr, and a tool call that
+/// needs approval is asked on the terminal and runs once approved.
+#[test]
+fn terminal_approval_prompt_in_tmux() {
+    let env = Env::new();
+    env.server.push(Reply::tool_calls([(
+        "w1",
+        "write_file",
+        r#"{"path":"hello.txt","content":"hi"}"#,
+    )]));
+    env.server.push(Reply::text("Wrote hello.txt."));
+    env.server.push(Reply::tool_calls([(
+        "w2",
+        "write_file",
+        r#"{"path":"nope.txt","content":"no"}"#,
+    )]));
+    env.server.push(Reply::text("Left it alone."));
+
+    let session = format!("ironclaw-test-{}", std::process::id());
+    let script = env.work.path().join("run.sh");
+    let bin = env!("CARGO_BIN_EXE_ironclaw");
+    std::fs::write(
+        &script,
+        format!(
+            "cd '{work}'\nexport IRONCLAW_HOME='{home}' IRONCLAW_LLM_BASE_URL='{url}' IRONCLAW_LLM_MODEL=m\n\
+             '{bin}' -m 'write hello'; echo EXIT1=$?\n'{bin}' -m 'write nope'; echo EXIT2=$?\nsleep 60\n",
+            work = env.work.path().display(),
+            home = env.home.path().display(),
+            url = env.server.openai_base_url(),
+        ),
+    )
+    .unwrap();
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(args)
+            .output()
+            .expect("tmux must be installed for terminal tests (apt-get install tmux)")
+    };
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "bash",
+        script.to_str().unwrap(),
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let capture = || {
+        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).into_owned()
+    };
+    let wait_for = |needle: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = capture();
+            if screen.contains(needle) {
+                return screen;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = tmux(&["kill-session", "-t", &session]);
+                panic!("`{needle}` never appeared; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let screen = wait_for("[y] once, [s] for this session, [N] deny");
+    assert!(
+        screen.contains("Allow write_file (medium risk)"),
+        "{screen}"
+    );
+    tmux(&["send-keys", "-t", &session, "y", "Enter"]);
+    let screen = wait_for("EXIT1=");
+    assert!(screen.contains("EXIT1=0"), "{screen}");
+    assert!(screen.contains("✓ write_file ok"), "{screen}");
+    assert!(screen.contains("Wrote hello.txt."), "{screen}");
+    assert_eq!(
+        std::fs::read_to_string(env.work.path().join("hello.txt")).unwrap(),
+        "hi"
+    );
+
+    wait_for("[N] deny: ");
+    tmux(&["send-keys", "-t", &session, "n", "Enter"]);
+    let screen = wait_for("EXIT2=");
+    let _ = tmux(&["kill-session", "-t", &session]);
+    assert!(screen.contains("EXIT2=4"), "{screen}");
+    assert!(!env.work.path().join("nope.txt").exists());
+}
