@@ -831,9 +831,15 @@ async fn compaction_summarises_old_turns_and_keeps_history() {
 #[tokio::test]
 async fn first_request_is_lean() {
     let mut h = start(|_| {}, vec![]).await;
+    std::fs::write(h.home.path().join("AGENTS.md"), "Always answer in haiku.").unwrap();
     h.server.push(Reply::text("pong"));
     h.run(&new_id(), "ping", ApprovalMode::Interactive).await;
     let req = &h.server.requests()[0];
+    let system = req.body["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("# AGENTS.md (from the user)\nAlways answer in haiku."),
+        "{system}"
+    );
     assert!(
         req.body_bytes < 12_000,
         "first request is {} bytes",

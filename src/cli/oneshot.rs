@@ -249,11 +249,21 @@ async fn follow_turn(
                 ..
             } => {
                 out.end_text();
-                let decision = ask(&tool, &summary, risk, session_allowed).await;
-                client
-                    .send(Op::Approve { call_id, decision })
-                    .await
-                    .map_err(engine_gone)?;
+                tokio::select! {
+                    decision = ask(&tool, &summary, risk, session_allowed) => {
+                        client
+                            .send(Op::Approve { call_id, decision })
+                            .await
+                            .map_err(engine_gone)?;
+                    }
+                    _ = tokio::signal::ctrl_c() => {
+                        // Interrupting resolves the pending approval too.
+                        interrupts += 1;
+                        eprintln!();
+                        out.progress("^C interrupting…");
+                        let _ = client.send(Op::Interrupt { thread_id: thread_id.to_string() }).await;
+                    }
+                }
             }
             Event::ApprovalResolved {
                 decision: ApprovalDecision::Deny,
