@@ -49,7 +49,7 @@ pub async fn run(cli: &Cli, loaded: &Loaded) -> Result<u8, CliError> {
     let _ = client.send(Op::Shutdown).await;
     engine.stopped().await;
     if out.progress && !cli.json {
-        eprintln!("[thread {thread_id} — continue with --thread {thread_id}]");
+        eprintln!("thread {thread_id} (continue it with --thread last)");
     }
     Ok(code)
 }
