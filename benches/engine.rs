@@ -27,25 +27,28 @@ use ironclaw::protocol::{ApprovalMode, Event, Op};
 use ironclaw::tools::ToolRegistry;
 use llm_server::{Reply, ScriptedLlm};
 
-const TURNS: usize = 300;
-const ONESHOTS: usize = 30;
+/// `cargo bench` passes `--bench`; `cargo test --all-targets` runs this
+/// binary without it, as a quick smoke run of the same code.
+fn full_run() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
 
 fn main() {
-    // `cargo bench` passes `--bench`; ignore arguments.
+    let (turns, oneshots) = if full_run() { (300, 30) } else { (5, 3) };
     let server = ScriptedLlm::start();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let (turn, raw) = rt.block_on(engine_overhead(&server));
+    let (turn, raw) = rt.block_on(engine_overhead(&server, turns));
     println!(
-        "engine overhead per turn:   {:>8.3} ms  (turn {:.3} ms − bare provider call {:.3} ms, mean of {TURNS})",
+        "engine overhead per turn:   {:>8.3} ms  (turn {:.3} ms − bare provider call {:.3} ms, mean of {turns})",
         turn - raw,
         turn,
         raw
     );
     drop(rt);
-    oneshot(&server);
+    oneshot(&server, oneshots);
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -57,7 +60,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-async fn engine_overhead(server: &ScriptedLlm) -> (f64, f64) {
+async fn engine_overhead(server: &ScriptedLlm, turns: usize) -> (f64, f64) {
     let home = tempfile::tempdir().expect("tempdir");
     let provider = build_provider(&ProviderConfig {
         kind: ProviderKind::OpenAi,
@@ -71,7 +74,7 @@ async fn engine_overhead(server: &ScriptedLlm) -> (f64, f64) {
 
     // Bare provider calls: the LLM part of a turn, as the engine sees it.
     let mut raw = Vec::new();
-    for _ in 0..TURNS {
+    for _ in 0..turns {
         server.push(Reply::text("pong, a short answer"));
         let started = Instant::now();
         let mut stream = provider
@@ -103,7 +106,7 @@ async fn engine_overhead(server: &ScriptedLlm) -> (f64, f64) {
     let mut client = engine.connect().await;
     client.recv().await.expect("hello");
     let mut turns = Vec::new();
-    for _ in 0..TURNS {
+    for _ in 0..turns {
         server.push(Reply::text("pong, a short answer"));
         let started = Instant::now();
         client
@@ -127,12 +130,12 @@ async fn engine_overhead(server: &ScriptedLlm) -> (f64, f64) {
     (mean(&turns), mean(&raw))
 }
 
-fn oneshot(server: &ScriptedLlm) {
+fn oneshot(server: &ScriptedLlm, runs: usize) {
     let home = tempfile::tempdir().expect("tempdir");
     let bin = env!("CARGO_BIN_EXE_ironclaw");
     let mut walls = Vec::new();
     let mut first_byte = Vec::new();
-    for _ in 0..ONESHOTS {
+    for _ in 0..runs {
         server.push(Reply::text("pong, a short answer"));
         let started = Instant::now();
         let mut child = Command::new(bin)
@@ -159,11 +162,11 @@ fn oneshot(server: &ScriptedLlm) {
         }
     }
     println!(
-        "first streamed byte→stdout: {:>8.3} ms  (median of {ONESHOTS})",
+        "first streamed byte→stdout: {:>8.3} ms  (median of {runs})",
         median(first_byte)
     );
     println!(
-        "`ironclaw -m` total wall:   {:>8.3} ms  (median of {ONESHOTS}; min {:.3} ms)",
+        "`ironclaw -m` total wall:   {:>8.3} ms  (median of {runs}; min {:.3} ms)",
         median(walls.clone()),
         walls.iter().cloned().fold(f64::MAX, f64::min)
     );
