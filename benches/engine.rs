@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use ironclaw::config::{Config, Paths};
-use ironclaw::engine::{EngineHandle, EngineOptions, new_id};
+use ironclaw::engine::{EngineHandle, EngineOptions, ProviderSource, new_id};
 use ironclaw::llm::{
     ChatMessage, ChatRequest, HttpOptions, ProviderConfig, ProviderKind, build_provider,
 };
@@ -97,7 +97,7 @@ async fn engine_overhead(server: &ScriptedLlm, turns: usize) -> (f64, f64) {
     let engine = EngineHandle::start(EngineOptions {
         config,
         paths: Paths::new(home.path().to_path_buf()),
-        provider: Some(provider),
+        provider: ProviderSource::Ready(provider),
         tools: ToolRegistry::with_builtins(&[]).expect("tools"),
         workdir: home.path().to_path_buf(),
     })
@@ -105,7 +105,7 @@ async fn engine_overhead(server: &ScriptedLlm, turns: usize) -> (f64, f64) {
     .expect("engine");
     let mut client = engine.connect().await;
     client.recv().await.expect("hello");
-    let mut turns = Vec::new();
+    let mut turn_ms = Vec::new();
     for _ in 0..turns {
         server.push(Reply::text("pong, a short answer"));
         let started = Instant::now();
@@ -122,12 +122,12 @@ async fn engine_overhead(server: &ScriptedLlm, turns: usize) -> (f64, f64) {
                 break;
             }
         }
-        turns.push(ms(started.elapsed()));
+        turn_ms.push(ms(started.elapsed()));
     }
     let _ = client.send(Op::Shutdown).await;
     engine.stopped().await;
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    (mean(&turns), mean(&raw))
+    (mean(&turn_ms), mean(&raw))
 }
 
 fn oneshot(server: &ScriptedLlm, runs: usize) {

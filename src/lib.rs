@@ -8,6 +8,7 @@
 //! - [`llm`]: streaming model providers.
 //! - [`tools`]: the tool contract, the registry and the built-in tools.
 //! - [`safety`]: what stands between outside content and the model.
+//! - [`secrets`]: the encrypted secret store (the only code that sees values).
 //! - [`db`]: the libSQL store and its migrations.
 //! - [`config`]: the IronClaw home, `config.toml` and its env overrides.
 //! - [`cli`]: the command line, one-shot prompts and diagnostics.
@@ -19,4 +20,5 @@ pub mod engine;
 pub mod llm;
 pub mod protocol;
 pub mod safety;
+pub mod secrets;
 pub mod tools;

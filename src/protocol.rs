@@ -18,6 +18,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::safety::Finding;
 use crate::tools::Risk;
 
 /// Bumped on incompatible changes to [`Op`] or [`Event`].
@@ -47,7 +48,9 @@ pub enum Op {
         decision: ApprovalDecision,
     },
     /// Cancel the running turn of a thread (streaming call or tools).
-    Interrupt { thread_id: ThreadId },
+    Interrupt {
+        thread_id: ThreadId,
+    },
     /// Create a thread. Clients choose the id (a UUID) so no reply needs
     /// correlating; `None` lets the engine pick one.
     NewThread {
@@ -59,11 +62,48 @@ pub enum Op {
     /// Ask for [`Event::Threads`].
     ListThreads,
     /// Ask for an [`Event::Snapshot`] of a thread, sent to this client only.
-    Snapshot { thread_id: ThreadId },
+    Snapshot {
+        thread_id: ThreadId,
+    },
     /// Summarise older turns of a thread now.
-    Compact { thread_id: ThreadId },
+    Compact {
+        thread_id: ThreadId,
+    },
+    /// Store (or replace) a secret. The value travels only in this op and is
+    /// never echoed in any event.
+    SecretSet {
+        name: String,
+        value: SecretValue,
+    },
+    /// Ask for [`Event::Secrets`] (names and metadata only).
+    SecretList,
+    SecretRemove {
+        name: String,
+    },
+    /// Re-encrypt every secret under a new master key.
+    RotateMasterKey,
+    /// Send the provider one tiny request; replies [`Event::ProviderStatus`].
+    CheckProvider,
     /// Stop the engine (finishes by interrupting running turns).
     Shutdown,
+}
+
+/// A secret value in transit. Its `Debug` never shows the value, and the
+/// memory is zeroed when it is dropped.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretValue(pub String);
+
+impl std::fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretValue(<redacted>)")
+    }
+}
+
+impl Drop for SecretValue {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
 }
 
 /// Who may answer approval requests for a turn.
@@ -183,9 +223,12 @@ pub enum Event {
         call_id: CallId,
         tool: String,
         status: ToolStatus,
-        /// The output as the model sees it (capped).
+        /// The tool's output (capped, secrets redacted) for display.
         output: String,
         duration_ms: u64,
+        /// What the safety layer found in the call or its output.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        findings: Vec<Finding>,
     },
     TurnFinished {
         thread_id: ThreadId,
@@ -212,7 +255,40 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hint: Option<String>,
     },
+    /// Something the user should know that is not an error, e.g. a key
+    /// pasted into a message.
+    Warning {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread_id: Option<ThreadId>,
+        kind: String,
+        message: String,
+    },
+    /// Reply to [`Op::SecretList`].
+    Secrets {
+        secrets: Vec<SecretInfo>,
+        backend: String,
+    },
+    /// Reply to a secret op that changed something.
+    SecretsUpdated {
+        message: String,
+    },
+    /// Reply to [`Op::CheckProvider`].
+    ProviderStatus {
+        ok: bool,
+        latency_ms: u64,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hint: Option<String>,
+    },
     ShuttingDown,
+}
+
+/// A stored secret's metadata; never its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretInfo {
+    pub name: String,
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
 impl Event {
@@ -227,8 +303,15 @@ impl Event {
             | Event::TurnFinished { thread_id, .. }
             | Event::Compacted { thread_id, .. } => Some(thread_id),
             Event::ThreadCreated { thread } | Event::Snapshot { thread, .. } => Some(&thread.id),
-            Event::Error { thread_id, .. } => thread_id.as_deref(),
-            Event::Hello { .. } | Event::Threads { .. } | Event::ShuttingDown => None,
+            Event::Error { thread_id, .. } | Event::Warning { thread_id, .. } => {
+                thread_id.as_deref()
+            }
+            Event::Hello { .. }
+            | Event::Threads { .. }
+            | Event::Secrets { .. }
+            | Event::SecretsUpdated { .. }
+            | Event::ProviderStatus { .. }
+            | Event::ShuttingDown => None,
         }
     }
 }

@@ -345,13 +345,22 @@ fn doctor_checks_the_provider() {
     let out = env.run(&["doctor"]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert!(stdout(&out).contains("all checks passed"));
-    assert!(stdout(&out).contains("provider reachable"));
+    assert!(
+        stdout(&out).contains("✓ provider: openai · test-model answered"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("✓ secrets: 0 stored"),
+        "{}",
+        stdout(&out)
+    );
 
     env.server.push(Reply::status(401));
     let out = env.run(&["doctor"]);
     assert_eq!(code(&out), 1);
     assert!(
-        stdout(&out).contains("✗ provider reachable"),
+        stdout(&out).contains("✗ provider: the provider rejected the API key"),
         "{}",
         stdout(&out)
     );
@@ -498,4 +507,105 @@ fn terminal_approval_prompt_in_tmux() {
     let _ = tmux(&["kill-session", "-t", &session]);
     assert!(screen.contains("EXIT2=4"), "{screen}");
     assert!(!env.work.path().join("nope.txt").exists());
+}
+
+#[test]
+fn secrets_are_encrypted_used_and_never_shown() {
+    let env = Env::new();
+    let master = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    let secret = "sk-proj-Vh7Kq2Lm9Np4Rs6Tu8Wx1Yz3Ab5Cd7Ef9Gh2Jk4";
+    let with_master = |args: &[&str]| {
+        let mut c = env.cmd(args);
+        c.env("IRONCLAW_MASTER_KEY", master);
+        c
+    };
+    let out = with_stdin(
+        with_master(&["secrets", "set", "OPENAI_API_KEY"]),
+        &format!("{secret}\n"),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("stored secret `OPENAI_API_KEY`"));
+
+    let out = run_with_timeout(with_master(&["secrets", "list"]));
+    assert!(stdout(&out).contains("OPENAI_API_KEY"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains(secret));
+
+    // The provider uses the stored key when none is configured.
+    env.server.push(Reply::tool_calls([(
+        "r",
+        "read_file",
+        r#"{"path":"leak.txt"}"#,
+    )]));
+    env.server.push(Reply::text("done"));
+    std::fs::write(
+        env.work.path().join("leak.txt"),
+        format!("token={secret}\n"),
+    )
+    .unwrap();
+    let out = run_with_timeout({
+        let mut c = with_master(&["--json", "-m", "read leak.txt"]);
+        c.stdout(Stdio::piped());
+        c
+    });
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let reqs = env.server.requests();
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some(format!("Bearer {secret}").as_str())
+    );
+    // A tool output containing the value is redacted for the model and in events.
+    let tool_msg = reqs[1].body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "tool")
+        .unwrap()
+        .to_string();
+    assert!(!tool_msg.contains(secret), "{tool_msg}");
+    assert!(!stdout(&out).contains(secret));
+
+    // Never in the database file or the logs.
+    for entry in std::fs::read_dir(env.home.path()).unwrap().flatten() {
+        if entry.path().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} contains the secret",
+                entry.path().display()
+            );
+        }
+    }
+    for entry in std::fs::read_dir(env.home.path().join("logs"))
+        .unwrap()
+        .flatten()
+    {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        assert!(!text.contains(secret), "log contains the secret");
+    }
+
+    // Another master key is refused with a clear message, and writes nothing.
+    let mut c = env.cmd(&["secrets", "set", "OTHER"]);
+    c.env(
+        "IRONCLAW_MASTER_KEY",
+        "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100",
+    );
+    let out = with_stdin(c, "value");
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("master key"), "{}", stderr(&out));
+
+    // A key from the environment cannot be rotated by IronClaw.
+    let out = run_with_timeout(with_master(&["secrets", "rotate-master"]));
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("IRONCLAW_MASTER_KEY"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run_with_timeout(with_master(&["secrets", "rm", "OPENAI_API_KEY"]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = run_with_timeout(with_master(&["secrets", "list"]));
+    assert!(!stdout(&out).contains("OPENAI_API_KEY"));
+    let out = with_stdin(with_master(&["secrets", "set", "bad name!"]), "x");
+    assert_eq!(code(&out), 2);
 }

@@ -1,13 +1,11 @@
 //! `ironclaw doctor`: checks each part a turn needs and says how to fix what
-//! is broken. Exit code 0 only when every check passes.
+//! is broken. It asks the engine (through the protocol) about the database,
+//! the secret store and the provider, exactly as any frontend would.
+//! Exit code 0 only when every check passes.
 
-use std::time::Instant;
-
-use futures::StreamExt;
-
-use super::{CliError, exit, provider_from, start_engine};
+use super::{CliError, exit, start_engine};
 use crate::config::Loaded;
-use crate::llm::{ChatMessage, ChatRequest};
+use crate::engine::{Client, ProviderSource};
 use crate::protocol::{Event, Op};
 
 struct Report {
@@ -27,6 +25,27 @@ impl Report {
     }
 }
 
+/// Sends `op` and waits for the first event `pick` accepts (or an error).
+async fn ask<T>(
+    client: &mut Client,
+    op: Op,
+    mut pick: impl FnMut(Event) -> Option<T>,
+) -> Result<T, String> {
+    client.send(op).await.map_err(|e| e.to_string())?;
+    loop {
+        let event = client.recv().await.map_err(|e| e.to_string())?.event;
+        if let Event::Error { message, hint, .. } = &event {
+            return Err(match hint {
+                Some(h) => format!("{message} ({h})"),
+                None => message.clone(),
+            });
+        }
+        if let Some(t) = pick(event) {
+            return Ok(t);
+        }
+    }
+}
+
 pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
     let mut r = Report { failures: 0 };
     let file = loaded.paths.config_file();
@@ -41,7 +60,6 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
             ),
         );
     }
-
     match loaded.paths.ensure_home() {
         Ok(()) => r.ok("home", loaded.paths.home.display().to_string()),
         Err(e) => r.fail(
@@ -50,40 +68,6 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
             "set IRONCLAW_HOME to a writable directory",
         ),
     }
-
-    // The database, through the engine that owns it.
-    match start_engine(loaded, None).await {
-        Ok(engine) => {
-            let mut client = engine.connect().await;
-            let _ = client.send(Op::ListThreads).await;
-            let mut count = None;
-            while let Ok(msg) = client.recv().await {
-                if let Event::Threads { threads } = msg.event {
-                    count = Some(threads.len());
-                    break;
-                }
-            }
-            let _ = client.send(Op::Shutdown).await;
-            engine.stopped().await;
-            match count {
-                Some(n) => r.ok(
-                    "database",
-                    format!("{} ({n} threads)", loaded.paths.database().display()),
-                ),
-                None => r.fail(
-                    "database",
-                    "the engine did not answer",
-                    "see the log in IRONCLAW_HOME/logs",
-                ),
-            }
-        }
-        Err(e) => r.fail(
-            "database",
-            e.message,
-            e.hint.unwrap_or_else(|| "check IRONCLAW_HOME".into()),
-        ),
-    }
-
     let logs = loaded.paths.logs();
     match std::fs::create_dir_all(&logs) {
         Ok(()) => r.ok("logs", logs.display().to_string()),
@@ -93,7 +77,6 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
             "make the directory writable",
         ),
     }
-
     let agents = loaded.paths.agents_file();
     if agents.exists() {
         r.ok(
@@ -110,53 +93,83 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
         );
     }
 
-    match provider_from(loaded) {
-        Err(e) => r.fail("provider", e.message, e.hint.unwrap_or_default()),
-        Ok(provider) => {
-            let llm = &loaded.config.llm;
-            let target = if llm.base_url.is_empty() {
-                "default endpoint".to_string()
-            } else {
-                llm.base_url.clone()
-            };
-            r.ok(
-                "provider",
-                format!("{} · {} · {target}", provider.name(), provider.model()),
+    let engine = match start_engine(loaded, ProviderSource::FromConfig).await {
+        Ok(engine) => engine,
+        Err(e) => {
+            r.fail(
+                "database",
+                e.message,
+                e.hint.unwrap_or_else(|| "check IRONCLAW_HOME".into()),
             );
-            let started = Instant::now();
-            let request = ChatRequest {
-                model: String::new(),
-                system: "Reply with the single word: ok".into(),
-                messages: vec![ChatMessage::User {
-                    content: "ping".into(),
-                }],
-                tools: Vec::new(),
-                max_tokens: Some(8),
-                temperature: None,
-            };
-            let result = async {
-                let mut stream = provider.stream(request).await?;
-                while let Some(item) = stream.next().await {
-                    item?;
-                }
-                Ok::<_, crate::llm::LlmError>(())
-            }
-            .await;
-            match result {
-                Ok(()) => r.ok(
-                    "provider reachable",
-                    format!("answered in {} ms", started.elapsed().as_millis()),
-                ),
-                Err(e) => r.fail("provider reachable", e.to_string(), e.hint()),
-            }
+            return Ok(finish(&r));
         }
+    };
+    let mut client = engine.connect().await;
+    match ask(&mut client, Op::ListThreads, |e| match e {
+        Event::Threads { threads } => Some(threads.len()),
+        _ => None,
+    })
+    .await
+    {
+        Ok(n) => r.ok(
+            "database",
+            format!("{} ({n} threads)", loaded.paths.database().display()),
+        ),
+        Err(e) => r.fail("database", e, "see the log in IRONCLAW_HOME/logs"),
     }
+    match ask(&mut client, Op::SecretList, |e| match e {
+        Event::Secrets { secrets, backend } => Some((secrets.len(), backend)),
+        _ => None,
+    })
+    .await
+    {
+        Ok((n, backend)) if backend.starts_with("unavailable") => r.fail(
+            "secrets",
+            format!("{n} stored; master key store {backend}"),
+            "set IRONCLAW_MASTER_KEY (32 bytes, hex or base64), or run a Secret Service / install keyutils",
+        ),
+        Ok((n, backend)) => r.ok("secrets", format!("{n} stored; master key in {backend}")),
+        Err(e) => r.fail("secrets", e, "see docs/security.md"),
+    }
+    let llm = &loaded.config.llm;
+    let target = if llm.base_url.is_empty() {
+        "default endpoint".to_string()
+    } else {
+        llm.base_url.clone()
+    };
+    match ask(&mut client, Op::CheckProvider, |e| match e {
+        Event::ProviderStatus {
+            ok,
+            latency_ms,
+            message,
+            hint,
+        } => Some((ok, latency_ms, message, hint)),
+        _ => None,
+    })
+    .await
+    {
+        Ok((true, ms, message, _)) => r.ok(
+            "provider",
+            format!("{message} in {ms} ms ({} · {target})", llm.provider),
+        ),
+        Ok((false, _, message, hint)) => r.fail(
+            "provider",
+            message,
+            hint.unwrap_or_else(|| "see docs/configuration.md".into()),
+        ),
+        Err(e) => r.fail("provider", e, "see docs/configuration.md"),
+    }
+    let _ = client.send(Op::Shutdown).await;
+    engine.stopped().await;
+    Ok(finish(&r))
+}
 
+fn finish(r: &Report) -> u8 {
     if r.failures == 0 {
         println!("\nall checks passed");
-        Ok(exit::OK)
+        exit::OK
     } else {
         println!("\n{} check(s) failed", r.failures);
-        Ok(exit::FAILURE)
+        exit::FAILURE
     }
 }

@@ -10,16 +10,15 @@ mod doctor;
 pub mod exit;
 mod logging;
 mod oneshot;
+mod secrets_cmd;
 mod threads;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, Loaded};
-use crate::engine::{EngineHandle, EngineOptions};
-use crate::llm::{FallbackProvider, LlmProvider, build_provider};
+use crate::engine::{EngineHandle, EngineOptions, ProviderSource};
 use crate::tools::ToolRegistry;
 
 #[derive(Debug, Parser)]
@@ -74,6 +73,11 @@ pub enum Command {
     Threads {
         #[command(subcommand)]
         command: threads::ThreadsCommand,
+    },
+    /// Manage encrypted secrets (API keys, tokens). Values are never shown.
+    Secrets {
+        #[command(subcommand)]
+        command: secrets_cmd::SecretsCommand,
     },
 }
 
@@ -163,6 +167,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
     match &cli.command {
         Some(Command::Doctor) => doctor::run(&loaded).await,
         Some(Command::Threads { command }) => threads::run(command, &loaded).await,
+        Some(Command::Secrets { command }) => secrets_cmd::run(command, &loaded).await,
         Some(Command::Config { .. }) => unreachable_config(),
         None => oneshot::run(&cli, &loaded).await,
     }
@@ -186,32 +191,10 @@ fn unreachable_config() -> Result<u8, CliError> {
     ))
 }
 
-/// Builds the provider chain from the configuration.
-pub(crate) fn provider_from(loaded: &Loaded) -> Result<Arc<dyn LlmProvider>, CliError> {
-    let chain = loaded.config.provider_chain().map_err(|e| {
-        CliError::new(exit::PROVIDER, e.to_string()).hint(
-            "configure a provider, e.g. IRONCLAW_LLM_PROVIDER=openai IRONCLAW_LLM_BASE_URL=http://127.0.0.1:11434/v1 \
-             IRONCLAW_LLM_MODEL=llama3.2 (see docs/configuration.md)",
-        )
-    })?;
-    let mut providers = Vec::with_capacity(chain.len());
-    for cfg in &chain {
-        providers.push(
-            build_provider(cfg)
-                .map_err(|e| CliError::new(exit::PROVIDER, e.to_string()).hint(e.hint()))?,
-        );
-    }
-    Ok(if providers.len() == 1 {
-        providers.remove(0)
-    } else {
-        Arc::new(FallbackProvider::new(providers))
-    })
-}
-
 /// Starts an in-process engine for a command.
 pub(crate) async fn start_engine(
     loaded: &Loaded,
-    provider: Option<Arc<dyn LlmProvider>>,
+    provider: ProviderSource,
 ) -> Result<EngineHandle, CliError> {
     let config = loaded.config.clone();
     let tools = ToolRegistry::with_builtins(&config.tools.disabled)

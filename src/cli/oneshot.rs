@@ -8,9 +8,9 @@
 
 use std::io::{IsTerminal, Read, Write};
 
-use super::{Cli, CliError, exit, provider_from, start_engine};
+use super::{Cli, CliError, exit, start_engine};
 use crate::config::Loaded;
-use crate::engine::{Client, new_id};
+use crate::engine::{Client, ProviderSource, new_id};
 use crate::protocol::{
     ApprovalDecision, ApprovalMode, Event, EventMsg, Op, ToolStatus, TurnOutcome,
 };
@@ -26,8 +26,7 @@ pub async fn run(cli: &Cli, loaded: &Loaded) -> Result<u8, CliError> {
         (false, true) => ApprovalMode::UnattendedAutoApprove,
     };
 
-    let provider = provider_from(loaded)?;
-    let engine = start_engine(loaded, Some(provider)).await?;
+    let engine = start_engine(loaded, ProviderSource::FromConfig).await?;
     let mut client = engine.connect().await;
     let mut out = Output::new(cli.json);
     expect_hello(&mut client, &mut out).await?;
@@ -281,8 +280,15 @@ async fn follow_turn(
                 status,
                 duration_ms,
                 output,
+                findings,
                 ..
             } => {
+                for f in &findings {
+                    out.progress(&format!(
+                        "  ! {} ({:?}, {:?}): {}",
+                        f.rule, f.severity, f.action, f.message
+                    ));
+                }
                 let mark = if status == ToolStatus::Ok {
                     "✓"
                 } else {
@@ -304,6 +310,10 @@ async fn follow_turn(
                 if let Some(hint) = hint {
                     eprintln!("  fix: {hint}");
                 }
+            }
+            Event::Warning { message, .. } => {
+                out.end_text();
+                eprintln!("warning: {message}");
             }
             Event::Compacted {
                 summarized_messages,

@@ -5,6 +5,7 @@ use clap::Subcommand;
 use super::{CliError, exit, start_engine};
 use crate::config::Loaded;
 use crate::engine::Client;
+use crate::engine::ProviderSource;
 use crate::protocol::{Event, Op};
 
 #[derive(Debug, Subcommand)]
@@ -28,7 +29,7 @@ pub enum ThreadsCommand {
 }
 
 pub async fn run(command: &ThreadsCommand, loaded: &Loaded) -> Result<u8, CliError> {
-    let engine = start_engine(loaded, None).await?;
+    let engine = start_engine(loaded, ProviderSource::None).await?;
     let mut client = engine.connect().await;
     let result = match command {
         ThreadsCommand::List { limit, json } => list(&mut client, *limit, *json).await,
@@ -138,7 +139,7 @@ async fn show(client: &mut Client, id: &str, json: bool) -> Result<u8, CliError>
     }
 }
 
-fn local_time(ms: i64) -> String {
+pub(super) fn local_time(ms: i64) -> String {
     use chrono::TimeZone;
     chrono::Local
         .timestamp_millis_opt(ms)

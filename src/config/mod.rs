@@ -70,6 +70,7 @@ pub struct Config {
     pub llm: LlmConfig,
     pub agent: AgentConfig,
     pub tools: ToolsConfig,
+    pub safety: crate::safety::SafetyConfig,
     pub logging: LoggingConfig,
 }
 

@@ -18,11 +18,18 @@ pub struct Migration {
 }
 
 /// Every migration shipped with this binary, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial.sql",
-    sql: include_str!("../../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial.sql",
+        sql: include_str!("../../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_safety_and_secrets.sql",
+        sql: include_str!("../../migrations/0002_safety_and_secrets.sql"),
+    },
+];
 
 pub fn checksum(sql: &str) -> String {
     let digest = Sha256::digest(sql.as_bytes());

@@ -8,6 +8,7 @@
 //! (`ironclaw threads list` while a daemon runs) proceed while it writes.
 
 pub mod migrate;
+mod secrets;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -69,6 +70,8 @@ pub struct ToolCallRecord {
     pub risk: String,
     pub approval: String,
     pub duration_ms: Option<u64>,
+    /// JSON array of safety findings, if any.
+    pub findings: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -318,10 +321,10 @@ impl Db {
     pub async fn record_tool_call(&self, r: &ToolCallRecord) -> Result<(), DbError> {
         let conn = self.conn.lock().await;
         conn.execute(
-            "INSERT INTO tool_calls (id, thread_id, turn_id, name, arguments, output, status, risk, approval, duration_ms, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            "INSERT INTO tool_calls (id, thread_id, turn_id, name, arguments, output, status, risk, approval, duration_ms, created_at, findings)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT(id) DO UPDATE SET output = excluded.output, status = excluded.status,
-                approval = excluded.approval, duration_ms = excluded.duration_ms",
+                approval = excluded.approval, duration_ms = excluded.duration_ms, findings = excluded.findings",
             libsql::params![
                 r.id.as_str(),
                 r.thread_id.as_str(),
@@ -333,7 +336,8 @@ impl Db {
                 r.risk.as_str(),
                 r.approval.as_str(),
                 r.duration_ms.map(|d| d as i64),
-                now_ms()
+                now_ms(),
+                r.findings.as_deref()
             ],
         )
         .await?;
@@ -355,6 +359,25 @@ impl Db {
         let mut out = Vec::new();
         while let Some(row) = rows.next().await? {
             out.push((row.get(0)?, row.get(1)?, row.get(2)?));
+        }
+        Ok(out)
+    }
+
+    /// The `findings` column of a thread's tool calls, oldest first.
+    pub async fn tool_call_findings(
+        &self,
+        thread_id: &str,
+    ) -> Result<Vec<Option<String>>, DbError> {
+        let conn = self.conn.lock().await;
+        let mut rows = conn
+            .query(
+                "SELECT findings FROM tool_calls WHERE thread_id = ?1 ORDER BY created_at, rowid",
+                [thread_id],
+            )
+            .await?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().await? {
+            out.push(row.get(0)?);
         }
         Ok(out)
     }

@@ -14,6 +14,7 @@ mod bus;
 mod context;
 mod prompt;
 mod turn;
+mod vault;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -25,8 +26,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Paths};
 use crate::db::Db;
-use crate::llm::LlmProvider;
+use crate::llm::{FallbackProvider, LlmProvider, ProviderKind, build_provider};
 use crate::protocol::{ClientId, Event, EventMsg, Op, PROTOCOL_VERSION, ThreadId};
+use crate::safety::SafetyLayer;
 use crate::tools::ToolRegistry;
 
 pub use context::estimate_tokens;
@@ -37,15 +39,26 @@ pub enum EngineError {
     Db(#[from] crate::db::DbError),
     #[error("tool registry: {0}")]
     Tools(String),
+    #[error("safety configuration: {0}")]
+    Safety(String),
+}
+
+/// Where the engine's model provider comes from.
+pub enum ProviderSource {
+    /// Built by the caller (tests, benchmarks).
+    Ready(Arc<dyn LlmProvider>),
+    /// Built by the engine from the configuration, with API keys taken from
+    /// the config, the environment, or the secret store (in that order).
+    FromConfig,
+    /// No model: turns fail with a clear error; everything else works.
+    None,
 }
 
 /// Everything the engine needs, assembled by the caller (CLI, daemon, tests).
 pub struct EngineOptions {
     pub config: Config,
     pub paths: Paths,
-    /// `None` when no model is configured: turns then fail with a clear error
-    /// while everything else keeps working.
-    pub provider: Option<Arc<dyn LlmProvider>>,
+    pub provider: ProviderSource,
     pub tools: ToolRegistry,
     /// Where file tools and the shell start.
     pub workdir: PathBuf,
@@ -58,8 +71,12 @@ pub(crate) struct Shared {
     pub db: Db,
     pub bus: bus::Bus,
     pub provider: Option<Arc<dyn LlmProvider>>,
+    /// Why there is no provider, told to the user when a turn needs one.
+    pub provider_problem: Option<String>,
     pub tools: ToolRegistry,
     pub approvals: approval::Approvals,
+    pub safety: SafetyLayer,
+    pub vault: vault::Vault,
     pub workdir: PathBuf,
     /// Deferred tools revealed per thread through `tool_search`.
     pub revealed: Mutex<HashMap<ThreadId, HashSet<String>>>,
@@ -127,14 +144,31 @@ impl EngineHandle {
                 message: e.to_string(),
             })?;
         let db = Db::open(&opts.paths.database()).await?;
+        let safety = SafetyLayer::new(opts.config.safety.clone())
+            .map_err(|e| EngineError::Safety(e.to_string()))?;
+        let vault = vault::Vault::new(db.clone());
+        if let Err(e) = vault.refresh_known(&safety).await {
+            tracing::warn!(error = %e, "stored secrets are not readable; leak scanning uses patterns only");
+        }
+        let (provider, provider_problem) = match opts.provider {
+            ProviderSource::Ready(p) => (Some(p), None),
+            ProviderSource::None => (None, None),
+            ProviderSource::FromConfig => match provider_from_config(&opts.config, &vault).await {
+                Ok(p) => (Some(p), None),
+                Err(problem) => (None, Some(problem)),
+            },
+        };
         let shared = Arc::new(Shared {
             config: opts.config,
             paths: opts.paths,
             db,
             bus: bus::Bus::new(),
-            provider: opts.provider,
+            provider,
+            provider_problem,
             tools: opts.tools,
             approvals: approval::Approvals::default(),
+            safety,
+            vault,
             workdir: opts.workdir,
             revealed: Mutex::new(HashMap::new()),
         });
@@ -362,11 +396,73 @@ impl Actor {
                 }
                 Ok(())
             }
+            Op::SecretSet { name, value } => {
+                let value = zeroize::Zeroizing::new(value.0.clone());
+                let result = self.shared.vault.set(&name, value).await;
+                self.secrets_reply(client, result.map(|()| format!("stored secret `{name}`")))
+                    .await;
+                Ok(())
+            }
+            Op::SecretRemove { name } => {
+                let result = match self.shared.vault.remove(&name).await {
+                    Ok(true) => Ok(format!("removed secret `{name}`")),
+                    Ok(false) => Err(format!(
+                        "no secret named `{name}`; `ironclaw secrets list` shows them"
+                    )),
+                    Err(e) => Err(e),
+                };
+                self.secrets_reply(client, result).await;
+                Ok(())
+            }
+            Op::RotateMasterKey => {
+                let result = self
+                    .shared
+                    .vault
+                    .rotate()
+                    .await
+                    .map(|n| format!("re-encrypted {n} secret(s) under a new master key"));
+                self.secrets_reply(client, result).await;
+                Ok(())
+            }
+            Op::SecretList => {
+                match self.shared.vault.list().await {
+                    Ok(secrets) => {
+                        let backend = vault::Vault::backend_description();
+                        self.shared
+                            .bus
+                            .reply(client, Event::Secrets { secrets, backend })
+                            .await
+                    }
+                    Err(e) => self.error_to(client, None, "secrets", e).await,
+                }
+                Ok(())
+            }
+            Op::CheckProvider => {
+                let shared = self.shared.clone();
+                tokio::spawn(async move { check_provider(&shared, client).await });
+                Ok(())
+            }
             Op::Shutdown => Ok(()),
         };
         if let Err(e) = result {
             tracing::error!(error = %e, "engine operation failed");
             self.error_to(client, None, "database", e.to_string()).await;
+        }
+    }
+
+    /// Answers a secret op and refreshes the values the safety layer scans for.
+    async fn secrets_reply(&self, client: ClientId, result: Result<String, String>) {
+        match result {
+            Ok(message) => {
+                if let Err(e) = self.shared.vault.refresh_known(&self.shared.safety).await {
+                    tracing::warn!(error = %e, "could not reload secrets for leak scanning");
+                }
+                self.shared
+                    .bus
+                    .reply(client, Event::SecretsUpdated { message })
+                    .await
+            }
+            Err(e) => self.error_to(client, None, "secrets", e).await,
         }
     }
 
@@ -431,6 +527,89 @@ impl Actor {
         }
         self.shared.bus.emit(Event::ShuttingDown).await;
     }
+}
+
+/// Builds the configured provider chain. A missing API key is looked up in
+/// the secret store under the conventional name (`OPENAI_API_KEY`,
+/// `ANTHROPIC_API_KEY`).
+async fn provider_from_config(
+    config: &Config,
+    vault: &vault::Vault,
+) -> Result<Arc<dyn LlmProvider>, String> {
+    let mut chain = config.provider_chain().map_err(|e| e.to_string())?;
+    for cfg in &mut chain {
+        if cfg.api_key.is_none() {
+            let name = match cfg.kind {
+                ProviderKind::OpenAi => "OPENAI_API_KEY",
+                ProviderKind::Anthropic => "ANTHROPIC_API_KEY",
+            };
+            match vault.get(name).await {
+                Ok(Some(key)) => cfg.api_key = Some(key.to_string()),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "could not read {name} from the secret store"),
+            }
+        }
+    }
+    let mut providers = Vec::with_capacity(chain.len());
+    for cfg in &chain {
+        providers.push(build_provider(cfg).map_err(|e| format!("{e} ({})", e.hint()))?);
+    }
+    Ok(if providers.len() == 1 {
+        providers.remove(0)
+    } else {
+        Arc::new(FallbackProvider::new(providers))
+    })
+}
+
+/// `Op::CheckProvider`: one tiny request, timed, reported to the client.
+async fn check_provider(shared: &Shared, client: ClientId) {
+    use futures::StreamExt;
+    let event = match &shared.provider {
+        None => Event::ProviderStatus {
+            ok: false,
+            latency_ms: 0,
+            message: shared
+                .provider_problem
+                .clone()
+                .unwrap_or_else(|| "no model is configured".into()),
+            hint: Some(turn::NO_MODEL_HINT.into()),
+        },
+        Some(provider) => {
+            let started = std::time::Instant::now();
+            let request = crate::llm::ChatRequest {
+                system: "Reply with the single word: ok".into(),
+                messages: vec![crate::llm::ChatMessage::User {
+                    content: "ping".into(),
+                }],
+                max_tokens: Some(8),
+                ..Default::default()
+            };
+            let result = async {
+                let mut stream = provider.stream(request).await?;
+                while let Some(item) = stream.next().await {
+                    item?;
+                }
+                Ok::<_, crate::llm::LlmError>(())
+            }
+            .await;
+            let latency_ms = started.elapsed().as_millis() as u64;
+            match result {
+                Ok(()) => Event::ProviderStatus {
+                    ok: true,
+                    latency_ms,
+                    message: format!("{} · {} answered", provider.name(), provider.model()),
+                    hint: None,
+                },
+                Err(e) => Event::ProviderStatus {
+                    ok: false,
+                    latency_ms,
+                    message: e.to_string(),
+                    hint: Some(e.hint()),
+                },
+            }
+        }
+    };
+    shared.bus.reply(client, event).await;
 }
 
 /// A new time-ordered id (UUID v7).

@@ -23,8 +23,12 @@ use crate::llm::{ChatRequest, LlmError, LlmProvider, ResponseAccumulator, Stream
 use crate::protocol::{
     ApprovalDecision, ApprovalMode, Event, TokenUsage, ToolCallView, ToolStatus, TurnOutcome,
 };
-use crate::safety::wrap_untrusted;
+use crate::safety::{Action, Finding};
 use crate::tools::{Risk, Tool, ToolContext, ToolError, cap_output};
+
+/// What to do when no model is configured.
+pub(crate) const NO_MODEL_HINT: &str = "set IRONCLAW_LLM_MODEL (and IRONCLAW_LLM_PROVIDER / \
+     IRONCLAW_LLM_BASE_URL), or run `ironclaw config set llm.model <name>`";
 
 /// Grace period for a tool to clean up (kill its processes) after being
 /// cancelled, before the engine stops waiting for it.
@@ -92,6 +96,10 @@ struct Planned {
     approval: &'static str,
     /// Set when the call must not run: its status and the text the model gets.
     verdict: Option<(ToolStatus, String)>,
+    /// Safety findings about the call's arguments (and later its output).
+    findings: Vec<Finding>,
+    /// A safety rule asked for a human to look at this call, whatever the policy.
+    review: bool,
 }
 
 impl Turn {
@@ -114,18 +122,25 @@ impl Turn {
                 user_text: text.to_string(),
             });
         }
+        for finding in self.shared.safety.inspect_user_message(text) {
+            self.shared
+                .bus
+                .emit(Event::Warning {
+                    thread_id: Some(self.thread_id.clone()),
+                    kind: finding.rule.clone(),
+                    message: finding.message.clone(),
+                })
+                .await;
+        }
 
         let Some(provider) = self.shared.provider.clone() else {
+            let message = self
+                .shared
+                .provider_problem
+                .clone()
+                .unwrap_or_else(|| "no model is configured, so IronClaw cannot answer".into());
             return Ok(self
-                .fail(
-                    "no_model",
-                    "no model is configured, so IronClaw cannot answer".into(),
-                    Some(
-                        "set IRONCLAW_LLM_MODEL (and IRONCLAW_LLM_PROVIDER / IRONCLAW_LLM_BASE_URL), \
-                         or run `ironclaw config set llm.model <name>`"
-                            .into(),
-                    ),
-                )
+                .fail("no_model", message, Some(NO_MODEL_HINT.into()))
                 .await);
         };
 
@@ -377,18 +392,33 @@ impl Turn {
         let cap = self.shared.config.tools.output_cap_bytes;
         let mut bus = self.shared.bus.lock().await;
         for (p, (status, output, duration_ms, reveal)) in planned.iter().zip(results) {
-            let output = cap_output(output, cap);
-            let for_model = match status {
+            let mut findings = p.findings.clone();
+            let (output, for_model) = match status {
+                // Tool-produced text passes the safety pipeline: leak
+                // redaction, injection neutralising, length cap, envelope.
                 ToolStatus::Ok | ToolStatus::Error => {
                     let body = if status == ToolStatus::Error {
                         format!("error: {output}")
                     } else {
-                        output.clone()
+                        output
                     };
-                    wrap_untrusted(&format!("tool {}", p.call.name), &body)
+                    let inspected = self.shared.safety.inspect_tool_output(&p.call.name, &body);
+                    findings.extend(inspected.findings);
+                    let (shown, _) = self.shared.safety.scan_leaks(&body, Some(&p.call.name));
+                    (cap_output(shown, cap), inspected.content)
                 }
-                _ => output.clone(),
+                _ => (cap_output(output.clone(), cap), output),
             };
+            for f in &findings {
+                tracing::warn!(
+                    tool = %p.call.name,
+                    rule = %f.rule,
+                    severity = ?f.severity,
+                    action = ?f.action,
+                    "safety finding: {}",
+                    f.message
+                );
+            }
             if !reveal.is_empty() {
                 self.shared
                     .revealed
@@ -423,6 +453,8 @@ impl Turn {
                     risk: p.risk.to_string(),
                     approval: p.approval.to_string(),
                     duration_ms: Some(duration_ms),
+                    findings: (!findings.is_empty())
+                        .then(|| serde_json::to_string(&findings).unwrap_or_default()),
                 })
                 .await?;
             bus.emit(Event::ToolCallFinished {
@@ -433,6 +465,7 @@ impl Turn {
                 status,
                 output,
                 duration_ms,
+                findings,
             });
         }
         drop(bus);
@@ -461,6 +494,8 @@ impl Turn {
             tool: None,
             approval: "none",
             verdict: None,
+            findings: Vec::new(),
+            review: false,
             call,
         };
         if repeated.is_some() {
@@ -502,6 +537,32 @@ impl Turn {
             ));
             return p;
         }
+        let (action, findings) = self.shared.safety.check_tool_call(&p.call.name, &p.args);
+        p.findings = findings;
+        if let Some(url) = tool.outbound_url(&p.args)
+            && let Err(finding) = self.shared.safety.check_outbound(&url, &[], &[])
+        {
+            p.verdict = Some((
+                ToolStatus::Denied,
+                format!("blocked by the safety layer: {}", finding.message),
+            ));
+            p.findings.push(finding);
+            p.approval = "blocked";
+            return p;
+        }
+        match action {
+            Some(Action::Block) => {
+                let reasons: Vec<&str> = p.findings.iter().map(|f| f.message.as_str()).collect();
+                p.verdict = Some((
+                    ToolStatus::Denied,
+                    format!("blocked by safety policy: {}", reasons.join("; ")),
+                ));
+                p.approval = "blocked";
+                return p;
+            }
+            Some(Action::Review) => p.review = true,
+            _ => {}
+        }
         let key = format!("{}\u{0}{}", p.call.name, p.args);
         let count = self.seen.entry(key).or_insert(0);
         *count += 1;
@@ -523,12 +584,13 @@ impl Turn {
     async fn decide(&self, p: &mut Planned) {
         let Some(tool) = &p.tool else { return };
         let policy = self.shared.config.approval_policy(&p.call.name, p.risk);
-        let askable = policy == ApprovalPolicy::Ask && p.risk < Risk::High;
-        if policy == ApprovalPolicy::Never {
+        let askable = policy == ApprovalPolicy::Ask && p.risk < Risk::High && !p.review;
+        let scope = tool.approval_scope(&p.args);
+        if policy == ApprovalPolicy::Never && !p.review {
             p.approval = "policy";
             return;
         }
-        if askable && self.mode.auto_approves() {
+        if askable && self.mode.auto_approves() && tool.auto_approvable(&p.args) {
             p.approval = "auto";
             return;
         }
@@ -536,16 +598,23 @@ impl Turn {
             && self
                 .shared
                 .approvals
-                .session_granted(&self.thread_id, &p.call.name)
+                .session_granted(&self.thread_id, &scope)
         {
             p.approval = "session";
             return;
         }
         if !self.mode.has_human() {
-            let reason = format!(
-                "`{}` ({} risk) needs approval and nobody can answer in this session",
-                p.call.name, p.risk
-            );
+            let reason = if p.review {
+                format!(
+                    "`{}` was flagged by the safety layer for review and nobody can answer in this session",
+                    p.call.name
+                )
+            } else {
+                format!(
+                    "`{}` ({} risk) needs approval and nobody can answer in this session",
+                    p.call.name, p.risk
+                )
+            };
             p.approval = "unattended";
             p.verdict = Some((
                 ToolStatus::Denied,
@@ -599,9 +668,7 @@ impl Turn {
                 self.resolved(p, ApprovalDecision::Deny, None).await;
             }
             Some(ApprovalDecision::Session) if askable => {
-                self.shared
-                    .approvals
-                    .grant_session(&self.thread_id, &p.call.name);
+                self.shared.approvals.grant_session(&self.thread_id, &scope);
                 p.approval = "session";
                 self.resolved(p, ApprovalDecision::Session, None).await;
             }

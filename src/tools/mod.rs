@@ -111,6 +111,27 @@ pub trait Tool: Send + Sync {
     fn core(&self) -> bool {
         true
     }
+    /// What an "approve for this session" answer covers. Calls with the same
+    /// scope in the same thread are not asked again. The default is the tool;
+    /// `shell` narrows it to the command's risk class, so approving `ls` can
+    /// never approve `curl … | sh`.
+    fn approval_scope(&self, args: &Value) -> String {
+        let _ = args;
+        self.name().to_string()
+    }
+    /// Whether `--auto-approve` may run this call without asking (it only
+    /// ever applies to low and medium risk). `shell` allows it for read-only
+    /// commands alone.
+    fn auto_approvable(&self, args: &Value) -> bool {
+        let _ = args;
+        true
+    }
+    /// The URL this call will contact, if any, so the safety layer can check
+    /// the outbound request before the tool runs.
+    fn outbound_url(&self, args: &Value) -> Option<String> {
+        let _ = args;
+        None
+    }
     /// A one-line human summary of a call, for approval prompts and logs.
     fn summarize(&self, args: &Value) -> String {
         args.to_string()

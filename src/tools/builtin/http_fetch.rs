@@ -95,6 +95,10 @@ impl Tool for HttpFetch {
         Risk::Medium
     }
 
+    fn outbound_url(&self, args: &Value) -> Option<String> {
+        try_args::<Args>(args).map(|a| a.url)
+    }
+
     fn summarize(&self, args: &Value) -> String {
         match try_args::<Args>(args) {
             Some(a) => format!("GET {}", a.url),

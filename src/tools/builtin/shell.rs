@@ -36,6 +36,7 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::safety::shell::{Analysis, ShellRisk, analyze};
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -87,8 +88,27 @@ impl Tool for Shell {
         })
     }
 
-    fn risk(&self, _args: &Value) -> Risk {
-        Risk::High
+    /// The whole command line is analysed (pipelines, chains, substitutions,
+    /// wrappers such as `env`, `sudo`, `sh -c`): anything dangerous anywhere
+    /// in it makes the call high risk, which always asks.
+    fn risk(&self, args: &Value) -> Risk {
+        match analysis(args) {
+            Some(a) if a.risk < ShellRisk::Dangerous => Risk::Medium,
+            _ => Risk::High,
+        }
+    }
+
+    /// "Approve for session" covers commands of the same class only:
+    /// approving `ls` never approves a write, a download or `rm -rf`.
+    fn approval_scope(&self, args: &Value) -> String {
+        match analysis(args) {
+            Some(a) => format!("shell:{}", risk_name(a.risk)),
+            None => "shell:unparsed".into(),
+        }
+    }
+
+    fn auto_approvable(&self, args: &Value) -> bool {
+        matches!(analysis(args), Some(a) if a.risk == ShellRisk::ReadOnly)
     }
 
     /// Generous: the tool enforces its own, argument-dependent timeout
@@ -98,9 +118,12 @@ impl Tool for Shell {
     }
 
     fn summarize(&self, args: &Value) -> String {
-        match try_args::<Args>(args) {
-            Some(a) => a.command,
-            None => args.to_string(),
+        match (try_args::<Args>(args), analysis(args)) {
+            (Some(a), Some(an)) if an.risk == ShellRisk::Dangerous && !an.reasons.is_empty() => {
+                format!("{}  — {}", a.command, an.reasons.join("; "))
+            }
+            (Some(a), _) => a.command,
+            (None, _) => args.to_string(),
         }
     }
 
@@ -373,6 +396,20 @@ async fn pump(mut reader: impl AsyncRead + Unpin, sink: Arc<Mutex<Capture>>) {
 
 async fn drain(pumps: &mut tokio::task::JoinSet<()>) {
     while pumps.join_next().await.is_some() {}
+}
+
+/// The safety layer's analysis of the `command` argument.
+fn analysis(args: &Value) -> Option<Analysis> {
+    try_args::<Args>(args).map(|a| analyze(&a.command))
+}
+
+fn risk_name(risk: ShellRisk) -> &'static str {
+    match risk {
+        ShellRisk::ReadOnly => "read_only",
+        ShellRisk::Write => "write",
+        ShellRisk::Network => "network",
+        ShellRisk::Dangerous => "dangerous",
+    }
 }
 
 #[cfg(test)]
