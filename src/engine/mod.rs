@@ -12,6 +12,7 @@
 mod approval;
 mod bus;
 mod context;
+mod guard;
 mod prompt;
 mod turn;
 mod vault;
@@ -28,7 +29,6 @@ use crate::config::{Config, Paths};
 use crate::db::Db;
 use crate::llm::{FallbackProvider, LlmProvider, ProviderKind, build_provider};
 use crate::protocol::{ClientId, Event, EventMsg, Op, PROTOCOL_VERSION, ThreadId};
-use crate::safety::SafetyLayer;
 use crate::tools::ToolRegistry;
 
 pub use context::estimate_tokens;
@@ -39,8 +39,6 @@ pub enum EngineError {
     Db(#[from] crate::db::DbError),
     #[error("tool registry: {0}")]
     Tools(String),
-    #[error("safety configuration: {0}")]
-    Safety(String),
 }
 
 /// Where the engine's model provider comes from.
@@ -75,7 +73,7 @@ pub(crate) struct Shared {
     pub provider_problem: Option<String>,
     pub tools: ToolRegistry,
     pub approvals: approval::Approvals,
-    pub safety: SafetyLayer,
+    pub safety: Arc<guard::Safety>,
     pub vault: vault::Vault,
     pub workdir: PathBuf,
     /// Deferred tools revealed per thread through `tool_search`.
@@ -144,8 +142,14 @@ impl EngineHandle {
                 message: e.to_string(),
             })?;
         let db = Db::open(&opts.paths.database()).await?;
-        let safety = SafetyLayer::new(opts.config.safety.clone())
-            .map_err(|e| EngineError::Safety(e.to_string()))?;
+        let safety = Arc::new(guard::Safety::new(opts.config.safety.clone()));
+        // Compile the detectors in the background while the first model call runs.
+        let warm = safety.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warm.layer().await {
+                tracing::error!(error = %e, "safety layer unavailable");
+            }
+        });
         let vault = vault::Vault::new(db.clone());
         if let Err(e) = vault.refresh_known(&safety).await {
             tracing::warn!(error = %e, "stored secrets are not readable; leak scanning uses patterns only");

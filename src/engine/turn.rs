@@ -122,13 +122,13 @@ impl Turn {
                 user_text: text.to_string(),
             });
         }
-        for finding in self.shared.safety.inspect_user_message(text) {
+        for (kind, message) in self.shared.safety.user_message_warnings(text) {
             self.shared
                 .bus
                 .emit(Event::Warning {
                     thread_id: Some(self.thread_id.clone()),
-                    kind: finding.rule.clone(),
-                    message: finding.message.clone(),
+                    kind,
+                    message,
                 })
                 .await;
         }
@@ -340,11 +340,30 @@ impl Turn {
 
     /// Runs one batch of tool calls. `Some(outcome)` ends the turn.
     async fn run_tools(&mut self, calls: Vec<ToolCall>) -> Result<Option<TurnOutcome>, DbError> {
+        // Fail closed: no tool runs and no output reaches the model without
+        // the safety layer.
+        let shared = self.shared.clone();
+        let safety = match shared.safety.layer().await {
+            Ok(layer) => layer,
+            Err(message) => {
+                return Ok(Some(
+                    self.fail(
+                        "safety",
+                        message,
+                        Some(
+                            "fix the [safety] section of config.toml (see docs/configuration.md)"
+                                .into(),
+                        ),
+                    )
+                    .await,
+                ));
+            }
+        };
         let limit = self.shared.config.agent.repetition_limit;
         let mut planned = Vec::with_capacity(calls.len());
         let mut repeated: Option<String> = None;
         for call in calls {
-            let p = self.plan(call, limit, &mut repeated);
+            let p = self.plan(safety, call, limit, &mut repeated);
             self.shared
                 .bus
                 .emit(Event::ToolCallStarted {
@@ -402,9 +421,9 @@ impl Turn {
                     } else {
                         output
                     };
-                    let inspected = self.shared.safety.inspect_tool_output(&p.call.name, &body);
+                    let inspected = safety.inspect_tool_output(&p.call.name, &body);
                     findings.extend(inspected.findings);
-                    let (shown, _) = self.shared.safety.scan_leaks(&body, Some(&p.call.name));
+                    let (shown, _) = safety.scan_leaks(&body, Some(&p.call.name));
                     (cap_output(shown, cap), inspected.content)
                 }
                 _ => (cap_output(output.clone(), cap), output),
@@ -487,7 +506,13 @@ impl Turn {
     }
 
     /// Parses and validates a call and applies the repetition guard.
-    fn plan(&mut self, call: ToolCall, limit: u32, repeated: &mut Option<String>) -> Planned {
+    fn plan(
+        &mut self,
+        safety: &crate::safety::SafetyLayer,
+        call: ToolCall,
+        limit: u32,
+        repeated: &mut Option<String>,
+    ) -> Planned {
         let mut p = Planned {
             args: Value::Null,
             risk: Risk::Low,
@@ -537,10 +562,10 @@ impl Turn {
             ));
             return p;
         }
-        let (action, findings) = self.shared.safety.check_tool_call(&p.call.name, &p.args);
+        let (action, findings) = safety.check_tool_call(&p.call.name, &p.args);
         p.findings = findings;
         if let Some(url) = tool.outbound_url(&p.args)
-            && let Err(finding) = self.shared.safety.check_outbound(&url, &[], &[])
+            && let Err(finding) = safety.check_outbound(&url, &[], &[])
         {
             p.verdict = Some((
                 ToolStatus::Denied,

@@ -11,7 +11,6 @@ use zeroize::Zeroizing;
 
 use crate::db::Db;
 use crate::protocol::SecretInfo;
-use crate::safety::SafetyLayer;
 use crate::secrets::{MasterKey, MasterKeySource, SecretRows, SecretStore};
 
 pub(crate) struct Vault {
@@ -74,15 +73,15 @@ impl Vault {
     }
 
     /// Loads every value into the safety layer, if there are any secrets.
-    pub async fn refresh_known(&self, safety: &SafetyLayer) -> Result<(), String> {
+    pub async fn refresh_known(&self, safety: &super::guard::Safety) -> Result<(), String> {
         if self.db.secret_count().await.map_err(|e| e.to_string())? == 0 {
-            safety.set_known_secrets(Vec::new());
+            safety.set_known(Vec::new());
             return Ok(());
         }
         let mut state = self.state.lock().await;
         let open = self.open(&mut state).await?;
         let values = open.store.all_values().await.map_err(|e| e.to_string())?;
-        safety.set_known_secrets(values.iter().map(|v| v.to_string()).collect());
+        safety.set_known(values.iter().map(|v| v.to_string()).collect());
         Ok(())
     }
 
