@@ -133,9 +133,10 @@ pub fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(run(cli));
-    // An approval prompt may still be blocked reading the terminal; do not
-    // wait for it.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    // Blocking work may still be running (an approval prompt reading the
+    // terminal, the safety layer compiling in the background); the command
+    // is done, so do not wait for it.
+    runtime.shutdown_background();
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -1,14 +1,14 @@
 //! The engine's handle on the safety layer.
 //!
-//! Compiling the injection and policy detectors takes ~150 ms, which would
-//! triple the wall time of a one-shot answer that never runs a tool. So the
-//! layer is built on a blocking thread as soon as the engine starts and
-//! awaited only where it is needed (tool calls and their outputs). Inbound
-//! messages are checked for pasted keys with the leak scanner alone, which
-//! is ready in a few milliseconds.
+//! Compiling the injection and policy detectors takes ~150 ms and ~40 MB,
+//! which would dominate a one-shot answer that never runs a tool. So the
+//! layer is built on a blocking thread as soon as a model starts streaming a
+//! tool call ([`Safety::warm`]) and awaited only where it is needed (tool
+//! calls and their outputs). Inbound messages are checked for pasted keys
+//! with the leak scanner alone, which is ready in a few milliseconds.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
@@ -23,6 +23,7 @@ pub(crate) struct Safety {
     /// Bumped on every change of `known`; the layer records the version it has.
     known_version: AtomicU64,
     applied_version: AtomicU64,
+    warming: AtomicBool,
 }
 
 impl Safety {
@@ -34,7 +35,21 @@ impl Safety {
             known: Mutex::new(Vec::new()),
             known_version: AtomicU64::new(0),
             applied_version: AtomicU64::new(0),
+            warming: AtomicBool::new(false),
         }
+    }
+
+    /// Starts building the layer in the background (once).
+    pub fn warm(self: &Arc<Self>) {
+        if self.warming.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = this.layer().await {
+                tracing::error!(error = %e, "safety layer unavailable");
+            }
+        });
     }
 
     /// The full layer, built on first use (or by the warm-up task).

@@ -143,13 +143,6 @@ impl EngineHandle {
             })?;
         let db = Db::open(&opts.paths.database()).await?;
         let safety = Arc::new(guard::Safety::new(opts.config.safety.clone()));
-        // Compile the detectors in the background while the first model call runs.
-        let warm = safety.clone();
-        tokio::spawn(async move {
-            if let Err(e) = warm.layer().await {
-                tracing::error!(error = %e, "safety layer unavailable");
-            }
-        });
         let vault = vault::Vault::new(db.clone());
         if let Err(e) = vault.refresh_known(&safety).await {
             tracing::warn!(error = %e, "stored secrets are not readable; leak scanning uses patterns only");

@@ -267,6 +267,10 @@ impl Turn {
                             })
                             .await;
                     }
+                    if let StreamEvent::ToolCallDelta { .. } = &event {
+                        // Tools will run: compile the safety layer meanwhile.
+                        self.shared.safety.warm();
+                    }
                     acc.push(&event);
                 }
                 Some(Err(e)) => {
