@@ -349,18 +349,12 @@ impl Db {
         &self,
         thread_id: &str,
     ) -> Result<Vec<(String, String, String)>, DbError> {
-        let conn = self.conn.lock().await;
-        let mut rows = conn
-            .query(
-                "SELECT name, status, approval FROM tool_calls WHERE thread_id = ?1 ORDER BY created_at, rowid",
-                [thread_id],
-            )
-            .await?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().await? {
-            out.push((row.get(0)?, row.get(1)?, row.get(2)?));
-        }
-        Ok(out)
+        self.query_map(
+            "SELECT name, status, approval FROM tool_calls WHERE thread_id = ?1 ORDER BY created_at, rowid",
+            thread_id,
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .await
     }
 
     /// The `findings` column of a thread's tool calls, oldest first.
@@ -368,16 +362,26 @@ impl Db {
         &self,
         thread_id: &str,
     ) -> Result<Vec<Option<String>>, DbError> {
+        self.query_map(
+            "SELECT findings FROM tool_calls WHERE thread_id = ?1 ORDER BY created_at, rowid",
+            thread_id,
+            |row| Ok(row.get(0)?),
+        )
+        .await
+    }
+
+    /// Runs a query keyed by one id and maps every row.
+    async fn query_map<T>(
+        &self,
+        sql: &str,
+        id: &str,
+        map: impl Fn(&libsql::Row) -> Result<T, DbError>,
+    ) -> Result<Vec<T>, DbError> {
         let conn = self.conn.lock().await;
-        let mut rows = conn
-            .query(
-                "SELECT findings FROM tool_calls WHERE thread_id = ?1 ORDER BY created_at, rowid",
-                [thread_id],
-            )
-            .await?;
+        let mut rows = conn.query(sql, [id]).await?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().await? {
-            out.push(row.get(0)?);
+            out.push(map(&row)?);
         }
         Ok(out)
     }
@@ -412,18 +416,12 @@ impl Db {
         &self,
         thread_id: &str,
     ) -> Result<Vec<(String, String, Option<String>)>, DbError> {
-        let conn = self.conn.lock().await;
-        let mut rows = conn
-            .query(
-                "SELECT provider, model, error_kind FROM llm_calls WHERE thread_id = ?1 ORDER BY id",
-                [thread_id],
-            )
-            .await?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().await? {
-            out.push((row.get(0)?, row.get(1)?, row.get(2)?));
-        }
-        Ok(out)
+        self.query_map(
+            "SELECT provider, model, error_kind FROM llm_calls WHERE thread_id = ?1 ORDER BY id",
+            thread_id,
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .await
     }
 }
 

@@ -73,23 +73,18 @@ pub(crate) fn to_chat(messages: &[MessageView]) -> Vec<ChatMessage> {
                         })
                         .collect(),
                 });
-                // Results follow their call; add the missing ones right after
-                // this message's existing results.
-                let missing: Vec<_> = m
+                // Answer calls left without a result right after the call;
+                // providers accept results in any order after their call.
+                for c in m
                     .tool_calls
                     .iter()
                     .filter(|c| !answered.contains(c.id.as_str()))
-                    .collect();
-                // Providers accept results in any order after their call.
                 {
-                    for c in missing {
-                        out.push(ChatMessage::Tool {
-                            call_id: c.id.clone(),
-                            name: c.name.clone(),
-                            content: "no result was recorded: IronClaw stopped during this call"
-                                .into(),
-                        });
-                    }
+                    out.push(ChatMessage::Tool {
+                        call_id: c.id.clone(),
+                        name: c.name.clone(),
+                        content: "no result was recorded: IronClaw stopped during this call".into(),
+                    });
                 }
             }
             _ => out.push(ChatMessage::Tool {
