@@ -11,6 +11,7 @@
 //! - [`secrets`]: the encrypted secret store (the only code that sees values).
 //! - [`db`]: the libSQL store and its migrations.
 //! - [`config`]: the IronClaw home, `config.toml` and its env overrides.
+//! - [`tui`]: the full-screen terminal workstation (a protocol client).
 //! - [`cli`]: the command line, one-shot prompts and diagnostics.
 
 pub mod cli;
@@ -22,3 +23,4 @@ pub mod protocol;
 pub mod safety;
 pub mod secrets;
 pub mod tools;
+pub mod tui;

@@ -84,6 +84,23 @@ pub enum Op {
     RotateMasterKey,
     /// Send the provider one tiny request; replies [`Event::ProviderStatus`].
     CheckProvider,
+    /// Choose the model provider (onboarding, `/model`): the engine writes
+    /// `llm.provider`, `llm.base_url` and `llm.model` to `config.toml`,
+    /// stores the API key in the secret store (never in an event), switches
+    /// to the new provider and broadcasts [`Event::ProviderChanged`].
+    ConfigureProvider {
+        provider: String,
+        #[serde(default)]
+        base_url: String,
+        model: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        api_key: Option<SecretValue>,
+    },
+    /// Ask for [`Event::Tools`]: the tools the model may use.
+    ListTools,
+    /// Start receiving [`Event::Log`] (the recent backlog first, to this
+    /// client only, then live records as they are written).
+    SubscribeLogs,
     /// Stop the engine (finishes by interrupting running turns).
     Shutdown,
 }
@@ -166,6 +183,9 @@ pub enum Event {
         engine_version: String,
         provider: String,
         model: String,
+        /// The model's context window in tokens (for context pressure).
+        #[serde(default)]
+        context_window: u64,
     },
     ThreadCreated {
         thread: ThreadInfo,
@@ -272,6 +292,20 @@ pub enum Event {
     SecretsUpdated {
         message: String,
     },
+    /// The engine switched to another provider or model.
+    ProviderChanged {
+        provider: String,
+        model: String,
+    },
+    /// Reply to [`Op::ListTools`].
+    Tools {
+        tools: Vec<ToolInfo>,
+    },
+    /// Log records written by the engine process, oldest first. Sent only
+    /// after [`Op::SubscribeLogs`].
+    Log {
+        records: Vec<LogRecord>,
+    },
     /// Reply to [`Op::CheckProvider`].
     ProviderStatus {
         ok: bool,
@@ -281,6 +315,30 @@ pub enum Event {
         hint: Option<String>,
     },
     ShuttingDown,
+}
+
+/// A tool the model may call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub description: String,
+    pub risk: Risk,
+    /// Where it comes from: `builtin` (later: `wasm:<name>`, `mcp:<server>`).
+    pub source: String,
+    /// Offered on every model call; others are found through `tool_search`.
+    pub core: bool,
+}
+
+/// One log record from the engine process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogRecord {
+    /// Unix milliseconds.
+    pub ts: i64,
+    /// `ERROR`, `WARN`, `INFO`, `DEBUG` or `TRACE`.
+    pub level: String,
+    pub target: String,
+    /// The message with its fields, as one line.
+    pub message: String,
 }
 
 /// A stored secret's metadata; never its value.
@@ -311,6 +369,9 @@ impl Event {
             | Event::Secrets { .. }
             | Event::SecretsUpdated { .. }
             | Event::ProviderStatus { .. }
+            | Event::ProviderChanged { .. }
+            | Event::Tools { .. }
+            | Event::Log { .. }
             | Event::ShuttingDown => None,
         }
     }

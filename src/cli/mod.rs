@@ -53,9 +53,14 @@ pub struct Cli {
     /// (shell) still ask, or are denied when nobody can answer.
     #[arg(long)]
     pub auto_approve: bool,
-    /// Log debug output to stderr instead of the log file.
+    /// Log debug output (to stderr for one-shot prompts; to the log file and
+    /// the Logs pane in the terminal workstation).
     #[arg(short, long)]
     pub verbose: bool,
+    /// Theme of the terminal workstation: dark, light, high-contrast, mono,
+    /// or a file `themes/<name>.toml` in the IronClaw home.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -79,6 +84,8 @@ pub enum Command {
         #[command(subcommand)]
         command: secrets_cmd::SecretsCommand,
     },
+    /// Choose the model provider, model and API key (the first-run dialog).
+    Onboard,
 }
 
 /// A failure to report: the message, an optional fix, and the exit code.
@@ -155,7 +162,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         return config_cmd::run(command);
     }
     let mut loaded = config::load()?;
-    let _log = logging::init(&loaded, cli.verbose);
+    let workstation = matches!(cli.command, Some(Command::Onboard)) || wants_workstation(&cli);
+    let _log = logging::init(&loaded, cli.verbose, cli.verbose && !workstation);
     tracing::debug!(home = %loaded.paths.home.display(), "configuration loaded");
     if let Some(p) = &cli.provider {
         p.parse::<crate::llm::ProviderKind>()
@@ -170,8 +178,33 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Threads { command }) => threads::run(command, &loaded).await,
         Some(Command::Secrets { command }) => secrets_cmd::run(command, &loaded).await,
         Some(Command::Config { .. }) => unreachable_config(),
+        Some(Command::Onboard) => {
+            let opts = crate::tui::TuiOptions {
+                theme: cli.theme.clone(),
+                onboard: true,
+            };
+            crate::tui::run(&loaded, opts).await
+        }
+        None if workstation => {
+            let opts = crate::tui::TuiOptions {
+                theme: cli.theme.clone(),
+                onboard: false,
+            };
+            crate::tui::run(&loaded, opts).await
+        }
         None => oneshot::run(&cli, &loaded).await,
     }
+}
+
+/// `ironclaw` alone, in a terminal: the full-screen workstation. With a
+/// prompt, or stdin piped in, it is a one-shot command.
+fn wants_workstation(cli: &Cli) -> bool {
+    use std::io::IsTerminal;
+    cli.command.is_none()
+        && cli.message.is_none()
+        && !cli.json
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
 }
 
 /// Rust ignores SIGPIPE, which turns `ironclaw threads list | head` into a

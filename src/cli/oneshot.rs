@@ -80,7 +80,7 @@ fn read_prompt(message: Option<&str>, stdin_tty: bool) -> Result<(String, bool),
         None => {
             return Err(CliError::new(
                 exit::USAGE,
-                "the terminal workstation (running `ironclaw` with no arguments) is not built yet",
+                "no prompt: the terminal workstation needs a terminal on stdout, and --json needs a prompt",
             )
             .hint("ask a question with `ironclaw -m \"…\"`, or pipe one in on stdin"));
         }

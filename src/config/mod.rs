@@ -72,6 +72,7 @@ pub struct Config {
     pub tools: ToolsConfig,
     pub safety: crate::safety::SafetyConfig,
     pub logging: LoggingConfig,
+    pub tui: TuiConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -219,6 +220,35 @@ impl Default for LoggingConfig {
         Self {
             level: "info".into(),
             max_files: 7,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TuiConfig {
+    /// A built-in theme (`dark`, `light`, `high-contrast`, `mono`) or the
+    /// name of a file `themes/<name>.toml` in the IronClaw home.
+    pub theme: String,
+    /// `auto` (from COLORTERM), `truecolor`, `16` or `none`.
+    pub colors: String,
+    /// `auto` (box drawing when the locale is UTF-8), `always` or `never`.
+    pub ascii: String,
+    /// Capture the mouse for wheel scrolling (hold Shift to select text).
+    pub mouse: bool,
+    /// Extra or replacement key bindings: `action = ["ctrl-t", "f6"]`.
+    /// `ironclaw` shows every action and its keys in the help overlay (`?`).
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for TuiConfig {
+    fn default() -> Self {
+        Self {
+            theme: "dark".into(),
+            colors: "auto".into(),
+            ascii: "auto".into(),
+            mouse: true,
+            keys: BTreeMap::new(),
         }
     }
 }

@@ -222,10 +222,7 @@ async fn summarize(
     let Some(last) = older.last() else {
         return Ok(());
     };
-    let provider = shared
-        .provider
-        .as_ref()
-        .ok_or_else(|| "no model is configured".to_string())?;
+    let provider = shared.provider()?;
     let mut transcript = String::new();
     if !previous.is_empty() {
         transcript.push_str("Earlier summary:\n");

@@ -13,13 +13,15 @@ mod approval;
 mod bus;
 mod context;
 mod guard;
+pub mod logs;
 mod prompt;
 mod turn;
 mod vault;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc};
@@ -28,7 +30,9 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{Config, Paths};
 use crate::db::Db;
 use crate::llm::{FallbackProvider, LlmProvider, ProviderKind, build_provider};
-use crate::protocol::{ClientId, Event, EventMsg, Op, PROTOCOL_VERSION, ThreadId};
+use crate::protocol::{
+    ClientId, Event, EventMsg, Op, PROTOCOL_VERSION, SecretValue, ThreadId, ToolInfo,
+};
 use crate::tools::ToolRegistry;
 
 pub use context::estimate_tokens;
@@ -68,9 +72,8 @@ pub(crate) struct Shared {
     pub paths: Paths,
     pub db: Db,
     pub bus: bus::Bus,
-    pub provider: Option<Arc<dyn LlmProvider>>,
-    /// Why there is no provider, told to the user when a turn needs one.
-    pub provider_problem: Option<String>,
+    /// Replaced by [`Op::ConfigureProvider`]; turns take a clone at start.
+    provider: RwLock<ProviderSlot>,
     pub tools: ToolRegistry,
     pub approvals: approval::Approvals,
     pub safety: Arc<guard::Safety>,
@@ -78,6 +81,35 @@ pub(crate) struct Shared {
     pub workdir: PathBuf,
     /// Deferred tools revealed per thread through `tool_search`.
     pub revealed: Mutex<HashMap<ThreadId, HashSet<String>>>,
+    /// Whether the log forwarder runs (started by the first subscriber).
+    logs_forwarding: AtomicBool,
+}
+
+/// The current provider, or why there is none.
+struct ProviderSlot {
+    provider: Option<Arc<dyn LlmProvider>>,
+    /// Told to the user when a turn needs a provider.
+    problem: Option<String>,
+}
+
+impl Shared {
+    /// The provider for a new model call, or why there is none.
+    pub fn provider(&self) -> Result<Arc<dyn LlmProvider>, String> {
+        let slot = self.provider.read().unwrap_or_else(|e| e.into_inner());
+        match (&slot.provider, &slot.problem) {
+            (Some(p), _) => Ok(p.clone()),
+            (None, Some(problem)) => Err(problem.clone()),
+            (None, None) => Err("no model is configured, so IronClaw cannot answer".into()),
+        }
+    }
+
+    fn set_provider(&self, provider: Arc<dyn LlmProvider>) {
+        let mut slot = self.provider.write().unwrap_or_else(|e| e.into_inner());
+        *slot = ProviderSlot {
+            provider: Some(provider),
+            problem: None,
+        };
+    }
 }
 
 enum Submission {
@@ -160,14 +192,17 @@ impl EngineHandle {
             paths: opts.paths,
             db,
             bus: bus::Bus::new(),
-            provider,
-            provider_problem,
+            provider: RwLock::new(ProviderSlot {
+                provider,
+                problem: provider_problem,
+            }),
             tools: opts.tools,
             approvals: approval::Approvals::default(),
             safety,
             vault,
             workdir: opts.workdir,
             revealed: Mutex::new(HashMap::new()),
+            logs_forwarding: AtomicBool::new(false),
         });
         let (tx, rx) = mpsc::channel(256);
         let done = CancellationToken::new();
@@ -236,9 +271,9 @@ impl Actor {
     }
 
     async fn hello(&self, client: ClientId) {
-        let (provider, model) = match &self.shared.provider {
-            Some(p) => (p.name().to_string(), p.model().to_string()),
-            None => (String::new(), String::new()),
+        let (provider, model) = match self.shared.provider() {
+            Ok(p) => (p.name().to_string(), p.model().to_string()),
+            Err(_) => (String::new(), String::new()),
         };
         self.shared
             .bus
@@ -249,6 +284,7 @@ impl Actor {
                     engine_version: env!("CARGO_PKG_VERSION").to_string(),
                     provider,
                     model,
+                    context_window: self.shared.config.agent.context_window_tokens,
                 },
             )
             .await;
@@ -439,12 +475,92 @@ impl Actor {
                 tokio::spawn(async move { check_provider(&shared, client).await });
                 Ok(())
             }
+            Op::ConfigureProvider {
+                provider,
+                base_url,
+                model,
+                api_key,
+            } => {
+                let shared = self.shared.clone();
+                tokio::spawn(async move {
+                    let choice = ProviderChoice {
+                        provider,
+                        base_url,
+                        model,
+                        api_key,
+                    };
+                    if let Err(message) = configure_provider(&shared, client, choice).await {
+                        shared
+                            .bus
+                            .reply(
+                                client,
+                                Event::Error {
+                                    thread_id: None,
+                                    turn_id: None,
+                                    kind: "provider_config".into(),
+                                    message,
+                                    hint: Some(
+                                        "check the provider, URL and model; `ironclaw doctor` shows the configuration"
+                                            .into(),
+                                    ),
+                                },
+                            )
+                            .await;
+                    }
+                });
+                Ok(())
+            }
+            Op::ListTools => {
+                let tools = self.tool_infos();
+                self.shared.bus.reply(client, Event::Tools { tools }).await;
+                Ok(())
+            }
+            Op::SubscribeLogs => {
+                let records = logs::hub().backlog();
+                self.shared.bus.reply(client, Event::Log { records }).await;
+                self.start_log_forwarder();
+                Ok(())
+            }
             Op::Shutdown => Ok(()),
         };
         if let Err(e) = result {
             tracing::error!(error = %e, "engine operation failed");
             self.error_to(client, None, "database", e.to_string()).await;
         }
+    }
+
+    fn tool_infos(&self) -> Vec<ToolInfo> {
+        let mut tools: Vec<ToolInfo> = self
+            .shared
+            .tools
+            .names()
+            .into_iter()
+            .filter_map(|name| self.shared.tools.get(&name))
+            .map(|tool| ToolInfo {
+                name: tool.name().to_string(),
+                description: tool.description().to_string(),
+                risk: tool.risk(&serde_json::Value::Object(Default::default())),
+                source: "builtin".into(),
+                core: tool.core(),
+            })
+            .collect();
+        tools.sort_by(|a, b| a.name.cmp(&b.name));
+        tools
+    }
+
+    /// Forwards log records to subscribed clients, batched. Started once;
+    /// records are broadcast (clients that did not subscribe ignore them).
+    fn start_log_forwarder(&self) {
+        if self.shared.logs_forwarding.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let shared = self.shared.clone();
+        let mut rx = logs::hub().subscribe();
+        tokio::spawn(async move {
+            while let Some(records) = logs::next_batch(&mut rx).await {
+                shared.bus.emit(Event::Log { records }).await;
+            }
+        });
     }
 
     /// Answers a secret op and refreshes the values the safety layer scans for.
@@ -561,17 +677,14 @@ async fn provider_from_config(
 /// `Op::CheckProvider`: one tiny request, timed, reported to the client.
 async fn check_provider(shared: &Shared, client: ClientId) {
     use futures::StreamExt;
-    let event = match &shared.provider {
-        None => Event::ProviderStatus {
+    let event = match shared.provider() {
+        Err(problem) => Event::ProviderStatus {
             ok: false,
             latency_ms: 0,
-            message: shared
-                .provider_problem
-                .clone()
-                .unwrap_or_else(|| "no model is configured".into()),
+            message: problem,
             hint: Some(turn::NO_MODEL_HINT.into()),
         },
-        Some(provider) => {
+        Ok(provider) => {
             let started = std::time::Instant::now();
             let request = crate::llm::ChatRequest {
                 system: "Reply with the single word: ok".into(),
@@ -607,6 +720,97 @@ async fn check_provider(shared: &Shared, client: ClientId) {
         }
     };
     shared.bus.reply(client, event).await;
+}
+
+/// What [`Op::ConfigureProvider`] asks for.
+struct ProviderChoice {
+    provider: String,
+    base_url: String,
+    model: String,
+    api_key: Option<SecretValue>,
+}
+
+/// Validates the choice, builds the provider, then persists it: the API key
+/// in the secret store (or, when the store is unavailable, in `config.toml`
+/// with a warning), the rest in `config.toml`. Nothing is written unless the
+/// provider could be built.
+async fn configure_provider(
+    shared: &Shared,
+    client: ClientId,
+    choice: ProviderChoice,
+) -> Result<(), String> {
+    let kind: ProviderKind = choice.provider.parse().map_err(|e| format!("{e}"))?;
+    let model = choice.model.trim().to_string();
+    if model.is_empty() {
+        return Err("choose a model name".into());
+    }
+    let base_url = choice.base_url.trim().to_string();
+    let key_name = match kind {
+        ProviderKind::OpenAi => "OPENAI_API_KEY",
+        ProviderKind::Anthropic => "ANTHROPIC_API_KEY",
+    };
+    let api_key = choice
+        .api_key
+        .as_ref()
+        .map(|k| k.0.trim().to_string())
+        .filter(|k| !k.is_empty());
+
+    let mut config = shared.config.clone();
+    config.llm.provider = kind.to_string();
+    config.llm.base_url = base_url.clone();
+    config.llm.model = model.clone();
+    config.llm.fallback.clear();
+    config.llm.api_key = api_key.clone().unwrap_or_default();
+    let provider = provider_from_config(&config, &shared.vault).await?;
+
+    let paths = &shared.paths;
+    let write = |key: &str, value: &str| {
+        crate::config::set_key(paths, key, value).map_err(|e| format!("cannot save {key}: {e}"))
+    };
+    if let Some(key) = api_key {
+        match shared
+            .vault
+            .set(key_name, zeroize::Zeroizing::new(key.clone()))
+            .await
+        {
+            Ok(()) => {
+                write("llm.api_key", "")?;
+                if let Err(e) = shared.vault.refresh_known(&shared.safety).await {
+                    tracing::warn!(error = %e, "could not reload secrets for leak scanning");
+                }
+            }
+            Err(e) => {
+                write("llm.api_key", &key)?;
+                shared
+                    .bus
+                    .reply(
+                        client,
+                        Event::Warning {
+                            thread_id: None,
+                            kind: "api_key_in_config".into(),
+                            message: format!(
+                                "the secret store is unavailable ({e}), so the API key was saved in config.toml (readable only by you, mode 0600); set IRONCLAW_MASTER_KEY or start a keyring, then move it with `ironclaw secrets set {key_name}` and `ironclaw config set llm.api_key \"\"`"
+                            ),
+                        },
+                    )
+                    .await;
+            }
+        }
+    }
+    write("llm.provider", &kind.to_string())?;
+    write("llm.base_url", &base_url)?;
+    write("llm.model", &model)?;
+    tracing::info!(provider = %kind, model = %model, "provider configured");
+    let (name, model) = (provider.name().to_string(), provider.model().to_string());
+    shared.set_provider(provider);
+    shared
+        .bus
+        .emit(Event::ProviderChanged {
+            provider: name,
+            model,
+        })
+        .await;
+    Ok(())
 }
 
 /// A new time-ordered id (UUID v7).

@@ -133,15 +133,13 @@ impl Turn {
                 .await;
         }
 
-        let Some(provider) = self.shared.provider.clone() else {
-            let message = self
-                .shared
-                .provider_problem
-                .clone()
-                .unwrap_or_else(|| "no model is configured, so IronClaw cannot answer".into());
-            return Ok(self
-                .fail("no_model", message, Some(NO_MODEL_HINT.into()))
-                .await);
+        let provider = match self.shared.provider() {
+            Ok(provider) => provider,
+            Err(message) => {
+                return Ok(self
+                    .fail("no_model", message, Some(NO_MODEL_HINT.into()))
+                    .await);
+            }
         };
 
         let max = self.shared.config.agent.max_tool_iterations;

@@ -221,6 +221,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// The running server; stops when dropped.
+/// `GET /v1/models`, as Ollama and llama.cpp's server answer it.
+async fn models() -> axum::Json<Value> {
+    axum::Json(json!({
+        "object": "list",
+        "data": [{ "id": "scripted-model", "object": "model" }, { "id": "other-model", "object": "model" }]
+    }))
+}
+
 pub struct ScriptedLlm {
     shared: Arc<Shared>,
     addr: SocketAddr,
@@ -244,6 +252,7 @@ impl ScriptedLlm {
         let app = Router::new()
             .route("/v1/chat/completions", post(openai))
             .route("/v1/messages", post(anthropic))
+            .route("/v1/models", axum::routing::get(models))
             .fallback(not_found)
             .with_state(shared.clone());
 

@@ -1,0 +1,209 @@
+//! The terminal workstation: `ironclaw` with no arguments.
+//!
+//! Layout of this module (each file one concern):
+//! - `terminal` — raw mode / alternate screen in and out, panic hook;
+//! - `app` — all UI state; turns keys and engine events into state and ops;
+//! - `panes/` — Chat (with `composer`), Jobs, Memory, Logs, Extensions;
+//! - `overlays/` — approval, help, thread list, onboarding;
+//! - `theme`, `keymap`, `markdown`, `text` — looks, keys, and safe text.
+//!
+//! This file is the loop: it reads terminal input, engine events and
+//! signals, hands them to [`App`], carries out the app's [`Effect`]s, and
+//! draws. The TUI talks to the engine only through the protocol client.
+//! Engine events are drawn at most every [`FRAME`]; a key is drawn at once,
+//! so typing stays immediate while a reply streams in.
+
+pub mod app;
+pub mod keymap;
+pub mod markdown;
+pub mod overlays;
+pub mod panes;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use crossterm::event::EventStream;
+use futures::{FutureExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+pub use app::{App, AppOptions, Effect};
+
+use crate::cli::{CliError, exit};
+use crate::config::Loaded;
+use crate::engine::{Client, ClientError, EngineHandle, ProviderSource};
+use crate::protocol::Op;
+use keymap::Keymap;
+use overlays::onboarding::{LOCAL_CANDIDATES, detect_local_servers};
+use theme::{ColorDepth, Theme};
+
+/// Minimum time between two frames caused by engine events.
+pub const FRAME: Duration = Duration::from_millis(16);
+/// Animation tick while something runs.
+const TICK: Duration = Duration::from_millis(120);
+
+pub struct TuiOptions {
+    /// `--theme`, overriding `tui.theme`.
+    pub theme: Option<String>,
+    /// Open the onboarding dialog at start.
+    pub onboard: bool,
+}
+
+/// Builds the theme and keymap the configuration asks for.
+pub fn appearance(
+    loaded: &Loaded,
+    theme_override: Option<&str>,
+    env: impl Fn(&str) -> Option<String> + Copy,
+) -> Result<(Theme, Keymap), CliError> {
+    let cfg = &loaded.config.tui;
+    let usage = |m: String| CliError::new(exit::USAGE, m);
+    let depth = ColorDepth::detect(&cfg.colors, env).map_err(|e| usage(e.to_string()))?;
+    let ascii = theme::ascii_only(&cfg.ascii, env).map_err(|e| usage(e.to_string()))?;
+    let name = theme_override.unwrap_or(&cfg.theme);
+    let theme = Theme::load(name, &loaded.paths.home, depth, ascii).map_err(|e| usage(e.to_string()))?;
+    let keymap = Keymap::from_config(&cfg.keys).map_err(usage)?;
+    Ok((theme, keymap))
+}
+
+pub async fn run(loaded: &Loaded, opts: TuiOptions) -> Result<u8, CliError> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CliError::new(
+            exit::USAGE,
+            "the terminal workstation needs a terminal on stdin and stdout",
+        )
+        .hint("for scripts use `ironclaw -m \"…\"` (or pipe the prompt in)"));
+    }
+    let env = |k: &str| std::env::var(k).ok();
+    let (theme, keymap) = appearance(loaded, opts.theme.as_deref(), env)?;
+    let engine = crate::cli::start_engine(loaded, ProviderSource::FromConfig).await?;
+    let mut client = engine.connect().await;
+    let app = App::new(AppOptions {
+        theme,
+        keymap,
+        home: loaded.paths.home.clone(),
+        onboard: opts.onboard,
+    });
+    let (mut terminal, guard) = terminal::enter(loaded.config.tui.mouse)
+        .map_err(|e| CliError::new(exit::FAILURE, format!("cannot set up the terminal: {e}")))?;
+    let result = event_loop(&mut terminal, app, &mut client).await;
+    drop(guard);
+    shutdown(&engine, &client).await;
+    result.map_err(|e| CliError::new(exit::FAILURE, format!("terminal error: {e}")))?;
+    Ok(exit::OK)
+}
+
+/// Stops the in-process engine: running turns are interrupted and record
+/// their partial state.
+async fn shutdown(engine: &EngineHandle, client: &Client) {
+    if client.send(Op::Shutdown).await.is_ok() {
+        let _ = tokio::time::timeout(Duration::from_secs(5), engine.stopped()).await;
+    }
+}
+
+async fn event_loop(terminal: &mut terminal::Term, mut app: App, client: &mut Client) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut input = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let (found_tx, mut found_rx) = mpsc::channel(1);
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut engine_alive = true;
+    let mut dirty = true;
+    let mut urgent = true;
+    let mut last_draw = Instant::now() - FRAME;
+
+    loop {
+        for effect in app.take_effects() {
+            match effect {
+                Effect::Send(op) => {
+                    if engine_alive && client.send(op).await.is_err() {
+                        engine_alive = false;
+                        app.on_disconnected("the engine stopped");
+                    }
+                }
+                Effect::Quit => {}
+                Effect::DetectLocalServers => {
+                    let tx = found_tx.clone();
+                    let candidates = local_candidates();
+                    tokio::spawn(async move {
+                        let _ = tx.send(detect_local_servers(&candidates).await).await;
+                    });
+                }
+            }
+            dirty = true;
+        }
+        if app.should_quit() {
+            return Ok(());
+        }
+        if dirty && (urgent || last_draw.elapsed() >= FRAME) {
+            terminal.draw(|f| app.render(f))?;
+            last_draw = Instant::now();
+            dirty = false;
+            urgent = false;
+        }
+        let draw_at = last_draw + FRAME;
+        tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(event)) => {
+                    app.on_terminal(event);
+                    dirty = true;
+                    urgent = true;
+                }
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            msg = client.recv(), if engine_alive => {
+                let mut next = Some(msg);
+                // Take every event already waiting before drawing.
+                while let Some(msg) = next.take() {
+                    match msg {
+                        Ok(msg) => app.on_engine(msg),
+                        Err(ClientError::Lagged(_)) => app.resync(),
+                        Err(ClientError::Closed) => {
+                            engine_alive = false;
+                            app.on_disconnected("the engine stopped");
+                            break;
+                        }
+                    }
+                    next = client.recv().now_or_never();
+                }
+                dirty = true;
+            },
+            Some(servers) = found_rx.recv() => {
+                app.on_local_servers(servers);
+                dirty = true;
+            }
+            _ = ticker.tick(), if app.wants_ticks() => {
+                app.tick();
+                dirty = true;
+            }
+            _ = tokio::time::sleep_until(draw_at), if dirty => {}
+            _ = sigterm.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
+            _ = sigint.recv() => return Ok(()),
+        }
+    }
+}
+
+/// Default local server addresses; `IRONCLAW_LOCAL_SERVERS` replaces them
+/// (`name=url,name=url`), e.g. for a server on another port.
+fn local_candidates() -> Vec<(String, String)> {
+    match std::env::var("IRONCLAW_LOCAL_SERVERS") {
+        Ok(list) if !list.trim().is_empty() => list
+            .split(',')
+            .filter_map(|item| {
+                let (name, url) = item.split_once('=')?;
+                Some((name.trim().to_string(), url.trim().to_string()))
+            })
+            .collect(),
+        _ => LOCAL_CANDIDATES
+            .iter()
+            .map(|(n, u)| (n.to_string(), u.to_string()))
+            .collect(),
+    }
+}

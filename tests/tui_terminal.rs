@@ -1,0 +1,227 @@
+//! The terminal workstation in a real terminal: tmux runs `ironclaw`
+//! against the scripted LLM server; `send-keys` types, `capture-pane` reads
+//! the screen.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use support::llm_server::{Reply, ScriptedLlm};
+
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    fn start(script: &Path, width: u16, height: u16) -> Tmux {
+        let session = format!("ironclaw-tui-{}-{}", std::process::id(), fastrand::u32(..));
+        let out = tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            "bash",
+            script.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        Tmux { session }
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &self.session]).stdout)
+            .into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session.as_str()];
+        args.extend_from_slice(keys);
+        tmux(&args);
+    }
+
+    /// Types literal text (no key-name interpretation).
+    fn type_text(&self, text: &str) {
+        tmux(&["send-keys", "-t", &self.session, "-l", text]);
+    }
+
+    fn resize(&self, width: u16, height: u16) {
+        tmux(&[
+            "resize-window",
+            "-t",
+            &self.session,
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("`{needle}` never appeared; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = tmux(&["kill-session", "-t", &self.session]);
+    }
+}
+
+fn tmux(args: &[&str]) -> Output {
+    Command::new("tmux")
+        .args(args)
+        .output()
+        .expect("tmux must be installed for terminal tests (apt-get install tmux)")
+}
+
+fn script(dir: &Path, home: &Path, work: &Path, env: &[(&str, String)]) -> std::path::PathBuf {
+    let exports: String = env
+        .iter()
+        .map(|(k, v)| format!("export {k}='{v}'\n"))
+        .collect();
+    let path = dir.join("run.sh");
+    std::fs::write(
+        &path,
+        format!(
+            "cd '{work}'\nexport IRONCLAW_HOME='{home}' LANG=C.UTF-8 TERM=xterm-256color\n{exports}\
+             '{bin}'\necho EXITED=$?\nsleep 60\n",
+            work = work.display(),
+            home = home.display(),
+            bin = env!("CARGO_BIN_EXE_ironclaw"),
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// A prompt streams its Markdown answer; a tool call asks for approval and
+/// runs once approved; panes switch; a resize to a tiny window shows the
+/// notice and back; quitting leaves a clean shell.
+#[test]
+fn chat_approval_panes_resize_and_clean_exit() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let server = ScriptedLlm::start();
+    server.push(
+        Reply::text("Hello from **the model**.\n\n- item one\n- item two\n")
+            .chunk_delay(Duration::from_millis(20)),
+    );
+    server.push(Reply::tool_calls([(
+        "w1",
+        "write_file",
+        r#"{"path":"hello.txt","content":"hi"}"#,
+    )]));
+    server.push(Reply::text("Wrote hello.txt for you."));
+
+    let script = script(
+        work.path(),
+        home.path(),
+        work.path(),
+        &[
+            ("IRONCLAW_LLM_BASE_URL", server.openai_base_url()),
+            ("IRONCLAW_LLM_MODEL", "test-model".into()),
+            ("IRONCLAW_LLM_MAX_RETRIES", "0".into()),
+        ],
+    );
+    let t = Tmux::start(&script, 100, 30);
+    let screen = t.wait_for("Ask anything");
+    assert!(screen.contains("openai:test-model"), "{screen}");
+    assert!(screen.contains("1 Chat"), "{screen}");
+
+    t.type_text("say hello");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("• item two");
+    assert!(screen.contains("> say hello"), "{screen}");
+    assert!(screen.contains("Hello from the model."), "{screen}");
+    assert!(!screen.contains("**"), "markdown is rendered, not shown raw:\n{screen}");
+
+    t.type_text("write the file");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Approve tool call?");
+    assert!(screen.contains("write_file"), "{screen}");
+    assert!(screen.contains("hello.txt"), "{screen}");
+    assert!(screen.contains(" s  this tool, this session "), "{screen}");
+    t.keys(&["y"]);
+    let screen = t.wait_for("Wrote hello.txt for you.");
+    assert!(screen.contains("write_file"), "{screen}");
+    assert!(screen.contains("approved once"), "{screen}");
+    assert!(!screen.contains("Approve tool call?"), "{screen}");
+    assert_eq!(std::fs::read_to_string(work.path().join("hello.txt")).unwrap(), "hi");
+
+    // Pane switching by function key and Alt-number.
+    t.keys(&["F5"]);
+    let screen = t.wait_for("DESCRIPTION");
+    assert!(screen.contains("write_file"), "{screen}");
+    t.keys(&["F4"]);
+    t.wait_for("level >= DEBUG");
+    t.keys(&["M-2"]);
+    let screen = t.wait_for("Esc stop");
+    assert!(screen.contains("write the file"), "{screen}");
+    t.keys(&["F1"]);
+    t.wait_for("Wrote hello.txt for you.");
+
+    // Tiny, then back.
+    t.resize(30, 8);
+    t.wait_for("Terminal too small");
+    t.resize(100, 30);
+    t.wait_for("Wrote hello.txt for you.");
+
+    t.keys(&["C-q"]);
+    let screen = t.wait_for("EXITED=");
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    // The alternate screen is gone: nothing of the UI is left.
+    assert!(!screen.contains("Message"), "{screen}");
+    assert!(!screen.contains("1 Chat"), "{screen}");
+}
+
+/// Without a model the onboarding dialog opens, offers a detected local
+/// server, saves the choice and tests it live.
+#[test]
+fn onboarding_detects_a_local_server_and_tests_it() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let server = ScriptedLlm::start();
+    server.push(Reply::text("ok"));
+    let script = script(
+        work.path(),
+        home.path(),
+        work.path(),
+        &[(
+            "IRONCLAW_LOCAL_SERVERS",
+            format!("Scripted={}", server.openai_base_url()),
+        )],
+    );
+    let t = Tmux::start(&script, 100, 30);
+    let screen = t.wait_for("Set up a model");
+    t.wait_for("Scripted at");
+    assert!(screen.contains("no model"), "{screen}");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Model: scripted-model");
+    assert!(screen.contains("scripted-model"), "{screen}");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("answered");
+    assert!(screen.contains("test-model") || screen.contains("scripted-model"), "{screen}");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("openai:scripted-model");
+    assert!(!screen.contains("Set up a model"), "{screen}");
+    let config = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
+    assert!(config.contains("model = \"scripted-model\""), "{config}");
+    assert!(config.contains(&server.openai_base_url()), "{config}");
+    t.keys(&["C-q"]);
+    t.wait_for("EXITED=0");
+}
