@@ -1075,3 +1075,128 @@ async fn a_key_pasted_into_a_message_gets_a_hint() {
     assert!(warning.contains("ironclaw secrets set"), "{warning}");
     h.stop().await;
 }
+
+/// Onboarding's op: with no model, the engine takes a provider choice,
+/// saves it to `config.toml`, switches to it at once and tells every client.
+#[tokio::test]
+async fn configure_provider_switches_and_saves() {
+    let home = tempfile::tempdir().unwrap();
+    let server = ScriptedLlm::start();
+    server.push(Reply::text("configured answer"));
+    let engine = EngineHandle::start(EngineOptions {
+        config: Config::default(),
+        paths: Paths::new(home.path().to_path_buf()),
+        provider: ProviderSource::None,
+        tools: ToolRegistry::with_builtins(&[]).unwrap(),
+        workdir: home.path().to_path_buf(),
+    })
+    .await
+    .unwrap();
+    let mut client = engine.connect().await;
+    let mut other = engine.connect().await;
+    next(&mut client).await;
+    next(&mut other).await;
+
+    // A bad choice changes nothing.
+    client
+        .send(Op::ConfigureProvider {
+            provider: "openia".into(),
+            base_url: server.openai_base_url(),
+            model: "m".into(),
+            api_key: None,
+        })
+        .await
+        .unwrap();
+    match next(&mut client).await.event {
+        Event::Error { kind, message, .. } => {
+            assert_eq!(kind, "provider_config");
+            assert!(message.contains("openia"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!home.path().join("config.toml").exists());
+
+    client
+        .send(Op::ConfigureProvider {
+            provider: "openai".into(),
+            base_url: server.openai_base_url(),
+            model: "local-model".into(),
+            api_key: None,
+        })
+        .await
+        .unwrap();
+    for c in [&mut client, &mut other] {
+        match next(c).await.event {
+            Event::ProviderChanged { provider, model } => {
+                assert_eq!(provider, "openai");
+                assert_eq!(model, "local-model");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let config = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
+    assert!(config.contains("model = \"local-model\""), "{config}");
+
+    let thread = new_id();
+    client
+        .send(Op::UserMessage {
+            thread_id: thread,
+            text: "hi".into(),
+            approvals: ApprovalMode::Interactive,
+        })
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    loop {
+        match next(&mut client).await.event {
+            Event::TextDelta { delta, .. } => answer.push_str(&delta),
+            Event::TurnFinished { outcome, .. } => {
+                assert_eq!(outcome, TurnOutcome::Completed);
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(answer, "configured answer");
+    assert_eq!(server.requests()[0].body["model"], "local-model");
+}
+
+/// The Extensions pane's tool list and the Logs pane's records come
+/// through the protocol.
+#[tokio::test]
+async fn tools_and_logs_are_served_through_the_protocol() {
+    let mut h = start(|_| {}, Vec::new()).await;
+    h.client.send(Op::ListTools).await.unwrap();
+    match next(&mut h.client).await.event {
+        Event::Tools { tools } => {
+            let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
+            assert!(
+                names.contains(&"shell") && names.contains(&"read_file"),
+                "{names:?}"
+            );
+            let shell = tools.iter().find(|t| t.name == "shell").unwrap();
+            assert_eq!(shell.risk, Risk::High);
+            assert_eq!(shell.source, "builtin");
+        }
+        other => panic!("{other:?}"),
+    }
+    h.client.send(Op::SubscribeLogs).await.unwrap();
+    assert!(matches!(next(&mut h.client).await.event, Event::Log { .. }));
+    // A record written after subscribing arrives as a live batch. This test
+    // has no global subscriber, so feed the hub through the capture layer.
+    use tracing_subscriber::layer::SubscriberExt;
+    let subscriber = tracing_subscriber::registry().with(ironclaw::engine::logs::CaptureLayer);
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::warn!(marker = 42, "a record for the logs pane");
+    });
+    loop {
+        if let Event::Log { records } = next(&mut h.client).await.event
+            && records
+                .iter()
+                .any(|r| r.message.contains("a record for the logs pane marker=42"))
+        {
+            break;
+        }
+    }
+    h.stop().await;
+}

@@ -29,7 +29,11 @@ impl Tmux {
             "bash",
             script.to_str().unwrap(),
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         Tmux { session }
     }
 
@@ -99,7 +103,7 @@ fn script(dir: &Path, home: &Path, work: &Path, env: &[(&str, String)]) -> std::
         &path,
         format!(
             "cd '{work}'\nexport IRONCLAW_HOME='{home}' LANG=C.UTF-8 TERM=xterm-256color\n{exports}\
-             '{bin}'\necho EXITED=$?\nsleep 60\n",
+             '{bin}'\necho EXITED=$?\nexec bash --norc -i\n",
             work = work.display(),
             home = home.display(),
             bin = env!("CARGO_BIN_EXE_ironclaw"),
@@ -148,7 +152,10 @@ fn chat_approval_panes_resize_and_clean_exit() {
     let screen = t.wait_for("• item two");
     assert!(screen.contains("> say hello"), "{screen}");
     assert!(screen.contains("Hello from the model."), "{screen}");
-    assert!(!screen.contains("**"), "markdown is rendered, not shown raw:\n{screen}");
+    assert!(
+        !screen.contains("**"),
+        "markdown is rendered, not shown raw:\n{screen}"
+    );
 
     t.type_text("write the file");
     t.keys(&["Enter"]);
@@ -161,7 +168,10 @@ fn chat_approval_panes_resize_and_clean_exit() {
     assert!(screen.contains("write_file"), "{screen}");
     assert!(screen.contains("approved once"), "{screen}");
     assert!(!screen.contains("Approve tool call?"), "{screen}");
-    assert_eq!(std::fs::read_to_string(work.path().join("hello.txt")).unwrap(), "hi");
+    assert_eq!(
+        std::fs::read_to_string(work.path().join("hello.txt")).unwrap(),
+        "hi"
+    );
 
     // Pane switching by function key and Alt-number.
     t.keys(&["F5"]);
@@ -215,7 +225,10 @@ fn onboarding_detects_a_local_server_and_tests_it() {
     assert!(screen.contains("scripted-model"), "{screen}");
     t.keys(&["Enter"]);
     let screen = t.wait_for("answered");
-    assert!(screen.contains("test-model") || screen.contains("scripted-model"), "{screen}");
+    assert!(
+        screen.contains("test-model") || screen.contains("scripted-model"),
+        "{screen}"
+    );
     t.keys(&["Enter"]);
     let screen = t.wait_for("openai:scripted-model");
     assert!(!screen.contains("Set up a model"), "{screen}");
@@ -224,4 +237,106 @@ fn onboarding_detects_a_local_server_and_tests_it() {
     assert!(config.contains(&server.openai_base_url()), "{config}");
     t.keys(&["C-q"]);
     t.wait_for("EXITED=0");
+}
+
+/// The onboarding's API key goes to the encrypted secret store, not to
+/// `config.toml`, and the provider uses it.
+#[test]
+fn onboarding_stores_the_api_key_as_a_secret() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let server = ScriptedLlm::start();
+    server.push(Reply::text("ok"));
+    let master = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    let key = "sk-proj-Onb0ard1ngK3yVh7Kq2Lm9Np4Rs6Tu8Wx1Yz3";
+    let script = script(
+        work.path(),
+        home.path(),
+        work.path(),
+        &[
+            (
+                "IRONCLAW_LOCAL_SERVERS",
+                "Nothing=http://127.0.0.1:9/v1".into(),
+            ),
+            ("IRONCLAW_MASTER_KEY", master.into()),
+        ],
+    );
+    let t = Tmux::start(&script, 100, 30);
+    t.wait_for("No local server found");
+    // "Another OpenAI-compatible server" is the first choice.
+    t.keys(&["Enter"]);
+    t.wait_for("URL: http://127.0.0.1:8080/v1");
+    for _ in 0.."http://127.0.0.1:8080/v1".len() {
+        t.keys(&["BSpace"]);
+    }
+    t.type_text(&server.openai_base_url());
+    t.keys(&["Enter"]);
+    t.wait_for("Model: _");
+    t.type_text("keyed-model");
+    t.keys(&["Enter"]);
+    t.wait_for("Key: _");
+    t.type_text(key);
+    let screen = t.wait_for("Key: ****");
+    assert!(!screen.contains(key), "the key is masked:\n{screen}");
+    t.keys(&["Enter"]);
+    t.wait_for("answered");
+    t.keys(&["Enter"]);
+    t.wait_for("openai:keyed-model");
+    t.keys(&["C-q"]);
+    t.wait_for("EXITED=0");
+
+    let config = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
+    assert!(!config.contains(key), "{config}");
+    assert!(config.contains("keyed-model"), "{config}");
+    let request = server.requests().pop().expect("the live test request");
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {key}").as_str())
+    );
+    let list = Command::new(env!("CARGO_BIN_EXE_ironclaw"))
+        .args(["secrets", "list"])
+        .env("IRONCLAW_HOME", home.path())
+        .env("IRONCLAW_MASTER_KEY", master)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&list.stdout);
+    assert!(out.contains("OPENAI_API_KEY"), "{out}");
+    assert!(!out.contains(key));
+}
+
+/// SIGHUP (an SSH connection dropping) and SIGTERM leave the terminal as
+/// the shell expects it.
+#[test]
+fn signals_restore_the_terminal() {
+    for signal in ["HUP", "TERM"] {
+        let home = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        let script = script(
+            work.path(),
+            home.path(),
+            work.path(),
+            &[("IRONCLAW_LLM_MODEL", "m".into())],
+        );
+        let t = Tmux::start(&script, 90, 25);
+        t.wait_for("Ask anything");
+        let shell = String::from_utf8_lossy(
+            &tmux(&["list-panes", "-t", &t.session, "-F", "#{pane_pid}"]).stdout,
+        )
+        .trim()
+        .to_string();
+        let child = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+        let pid = String::from_utf8_lossy(&child.stdout).trim().to_string();
+        assert!(!pid.is_empty(), "ironclaw is running under the shell");
+        Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        let screen = t.wait_for("EXITED=");
+        assert!(screen.contains("EXITED=0"), "{signal}: {screen}");
+        assert!(!screen.contains("Ask anything"), "{signal}: {screen}");
+        // Raw mode is off: the shell echoes typed text with a newline again.
+        t.type_text("echo cooked-$((40+2))");
+        t.keys(&["Enter"]);
+        t.wait_for("cooked-42");
+    }
 }

@@ -443,6 +443,11 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         key: key.to_string(),
         message,
     };
+    crate::tui::theme::ColorDepth::detect(&config.tui.colors, |_| None)
+        .map_err(|e| bad("tui.colors", e.to_string()))?;
+    crate::tui::theme::ascii_only(&config.tui.ascii, |_| None)
+        .map_err(|e| bad("tui.ascii", e.to_string()))?;
+    crate::tui::keymap::Keymap::from_config(&config.tui.keys).map_err(|e| bad("tui.keys", e))?;
     config
         .llm
         .provider

@@ -71,19 +71,15 @@ impl LogHub {
 /// Receives records in batches: waits for one, then gathers what arrives
 /// within [`BATCH_WINDOW`]. `None` when the hub is gone.
 pub async fn next_batch(rx: &mut broadcast::Receiver<LogRecord>) -> Option<Vec<LogRecord>> {
-    let first = loop {
-        match rx.recv().await {
-            Ok(r) => break r,
-            Err(broadcast::error::RecvError::Lagged(n)) => {
-                break LogRecord {
-                    ts: now_ms(),
-                    level: "WARN".into(),
-                    target: "ironclaw::logs".into(),
-                    message: format!("{n} log records were dropped (too many too fast)"),
-                };
-            }
-            Err(broadcast::error::RecvError::Closed) => return None,
-        }
+    let first = match rx.recv().await {
+        Ok(r) => r,
+        Err(broadcast::error::RecvError::Lagged(n)) => LogRecord {
+            ts: now_ms(),
+            level: "WARN".into(),
+            target: "ironclaw::logs".into(),
+            message: format!("{n} log records were dropped (too many too fast)"),
+        },
+        Err(broadcast::error::RecvError::Closed) => return None,
     };
     let mut batch = vec![first];
     let deadline = tokio::time::Instant::now() + BATCH_WINDOW;

@@ -11,7 +11,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -93,7 +95,13 @@ impl Session {
 }
 
 pub fn short_id(id: &str) -> String {
-    id.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect()
+    id.chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect()
 }
 
 /// Handed to panes and overlays while they handle input or events.
@@ -123,7 +131,7 @@ pub struct View<'a> {
 enum Overlay {
     Help(HelpOverlay),
     Threads(ThreadsOverlay),
-    Onboarding(Onboarding),
+    Onboarding(Box<Onboarding>),
 }
 
 pub struct AppOptions {
@@ -277,7 +285,8 @@ impl App {
             };
             o.on_event(&event, &mut cx);
         }
-        if let (Some(Overlay::Threads(t)), Event::Threads { threads }) = (&mut self.overlay, &event) {
+        if let (Some(Overlay::Threads(t)), Event::Threads { threads }) = (&mut self.overlay, &event)
+        {
             t.set_threads(threads.clone());
         }
         let mut cx = Cx {
@@ -339,7 +348,8 @@ impl App {
                 s.usage.input_tokens += usage.input_tokens;
                 s.usage.output_tokens += usage.output_tokens;
                 s.usage.llm_calls += usage.llm_calls;
-                self.context_by_thread.insert(thread_id.clone(), *context_tokens);
+                self.context_by_thread
+                    .insert(thread_id.clone(), *context_tokens);
                 if *thread_id == s.thread {
                     s.context_tokens = *context_tokens;
                 }
@@ -416,7 +426,8 @@ impl App {
 
     fn on_key(&mut self, key: KeyEvent) {
         let action = self.keymap.action(&key);
-        let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
 
         // An approval waiting is answered before anything else.
         if self.approvals.is_open() {
@@ -560,7 +571,9 @@ impl App {
                     AppEvent::Quit => self.quit = true,
                     AppEvent::DetectLocalServers => self.effects.push(Effect::DetectLocalServers),
                     AppEvent::Notify(m) => self.notify(m),
-                    AppEvent::OpenHelp => self.overlay = Some(Overlay::Help(HelpOverlay::default())),
+                    AppEvent::OpenHelp => {
+                        self.overlay = Some(Overlay::Help(HelpOverlay::default()))
+                    }
                     AppEvent::OpenThreads => {
                         self.overlay = Some(Overlay::Threads(ThreadsOverlay::new(
                             self.session.threads.clone(),
@@ -569,7 +582,7 @@ impl App {
                         self.effects.push(Effect::Send(Op::ListThreads));
                     }
                     AppEvent::OpenOnboarding => {
-                        self.overlay = Some(Overlay::Onboarding(Onboarding::new()));
+                        self.overlay = Some(Overlay::Onboarding(Box::default()));
                         self.effects.push(Effect::DetectLocalServers);
                     }
                     AppEvent::NewThread => {
@@ -579,16 +592,20 @@ impl App {
                         self.awaiting_snapshot = None;
                         self.chat.reset();
                         self.pane = PaneId::Chat;
-                        self.notify("new thread: it is saved when you send the first message".into());
+                        self.notify(
+                            "new thread: it is saved when you send the first message".into(),
+                        );
                     }
                     AppEvent::SwitchThread(id) => {
                         self.session.thread_title = self.session.thread_title(&id);
                         self.session.thread = id.clone();
-                        self.session.context_tokens = self.context_by_thread.get(&id).copied().unwrap_or(0);
+                        self.session.context_tokens =
+                            self.context_by_thread.get(&id).copied().unwrap_or(0);
                         self.chat.reset();
                         self.pane = PaneId::Chat;
                         self.awaiting_snapshot = Some(id.clone());
-                        self.effects.push(Effect::Send(Op::Snapshot { thread_id: id }));
+                        self.effects
+                            .push(Effect::Send(Op::Snapshot { thread_id: id }));
                     }
                 }
             }
@@ -598,6 +615,13 @@ impl App {
     // ----- drawing ---------------------------------------------------------
 
     pub fn render(&mut self, frame: &mut Frame<'_>) {
+        self.draw(frame);
+        if self.theme.glyphs.ascii {
+            super::text::asciify(frame.buffer_mut());
+        }
+    }
+
+    fn draw(&mut self, frame: &mut Frame<'_>) {
         let area = frame.area();
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             self.render_too_small(frame, area);
@@ -664,13 +688,18 @@ impl App {
             };
             spans.push(Span::styled(label, style));
             if *pane == PaneId::Jobs && !self.session.running.is_empty() {
-                spans.push(Span::styled(format!("({}) ", self.session.running.len()), t.accent));
+                spans.push(Span::styled(
+                    format!("({}) ", self.session.running.len()),
+                    t.accent,
+                ));
             }
         }
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let brand = " IronClaw ";
         if used + width(brand) < area.width as usize {
-            spans.push(Span::raw(" ".repeat(area.width as usize - used - width(brand))));
+            spans.push(Span::raw(
+                " ".repeat(area.width as usize - used - width(brand)),
+            ));
             spans.push(Span::styled(brand, t.title));
         }
         frame.render_widget(Line::from(spans), area);
@@ -686,7 +715,10 @@ impl App {
         } else {
             ("disconnected", t.error)
         };
-        left.push(Span::styled(format!(" {conn}"), conn_style.patch(Style::default())));
+        left.push(Span::styled(
+            format!(" {conn}"),
+            conn_style.patch(Style::default()),
+        ));
         left.push(sep.clone());
         if s.model.is_empty() {
             left.push(Span::styled("no model (/model to set up)", t.warning));
@@ -705,14 +737,14 @@ impl App {
         left.push(Span::styled(truncate(&title, 24).into_owned(), t.status));
         if s.context_window > 0 && s.context_tokens > 0 {
             let pct = (s.context_tokens * 100 / s.context_window).min(999);
-            let style = if pct >= 80 {
-                t.warning
-            } else {
-                t.status
-            };
+            let style = if pct >= 80 { t.warning } else { t.status };
             left.push(sep.clone());
             left.push(Span::styled(
-                format!("ctx {pct}% ({}/{})", kilo(s.context_tokens), kilo(s.context_window)),
+                format!(
+                    "ctx {pct}% ({}/{})",
+                    kilo(s.context_tokens),
+                    kilo(s.context_window)
+                ),
                 style,
             ));
         }
@@ -731,14 +763,24 @@ impl App {
             let frames = t.glyphs.running;
             left.push(sep.clone());
             left.push(Span::styled(
-                format!("{} {} running", frames[s.tick % frames.len()], s.running.len()),
+                format!(
+                    "{} {} running",
+                    frames[s.tick % frames.len()],
+                    s.running.len()
+                ),
                 t.accent,
             ));
         }
         let right: Vec<Span<'static>> = match &self.notice {
-            Some((message, _)) => vec![Span::styled(format!(" {} ", truncate(message, 60)), t.status_key)],
+            Some((message, _)) => vec![Span::styled(
+                format!(" {} ", truncate(message, 60)),
+                t.status_key,
+            )],
             None => vec![
-                Span::styled(format!(" {} ", self.keymap.hint(Action::Help)), t.status_key),
+                Span::styled(
+                    format!(" {} ", self.keymap.hint(Action::Help)),
+                    t.status_key,
+                ),
                 Span::styled(" help ", t.status),
             ],
         };

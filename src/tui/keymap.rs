@@ -38,27 +38,107 @@ pub enum Action {
 
 /// (action, config name, what it does, default keys)
 const TABLE: &[(Action, &str, &str, &[&str])] = &[
-    (Action::Quit, "quit", "quit IronClaw (Ctrl-C also quits when idle)", &["ctrl-q"]),
-    (Action::Help, "help", "show or hide this help", &["f12", "?"]),
+    (
+        Action::Quit,
+        "quit",
+        "quit IronClaw (Ctrl-C also quits when idle)",
+        &["ctrl-q"],
+    ),
+    (
+        Action::Help,
+        "help",
+        "show or hide this help",
+        &["f12", "?"],
+    ),
     (Action::PaneChat, "pane_chat", "Chat pane", &["alt-1", "f1"]),
     (Action::PaneJobs, "pane_jobs", "Jobs pane", &["alt-2", "f2"]),
-    (Action::PaneMemory, "pane_memory", "Memory pane", &["alt-3", "f3"]),
+    (
+        Action::PaneMemory,
+        "pane_memory",
+        "Memory pane",
+        &["alt-3", "f3"],
+    ),
     (Action::PaneLogs, "pane_logs", "Logs pane", &["alt-4", "f4"]),
-    (Action::PaneExtensions, "pane_extensions", "Extensions pane", &["alt-5", "f5"]),
+    (
+        Action::PaneExtensions,
+        "pane_extensions",
+        "Extensions pane",
+        &["alt-5", "f5"],
+    ),
     (Action::NextPane, "next_pane", "next pane", &["tab"]),
-    (Action::PrevPane, "prev_pane", "previous pane", &["shift-tab"]),
-    (Action::Interrupt, "interrupt", "stop the running turn / close a dialog", &["esc"]),
+    (
+        Action::PrevPane,
+        "prev_pane",
+        "previous pane",
+        &["shift-tab"],
+    ),
+    (
+        Action::Interrupt,
+        "interrupt",
+        "stop the running turn / close a dialog",
+        &["esc"],
+    ),
     (Action::Send, "send", "send the message", &["enter"]),
-    (Action::Newline, "newline", "new line in the message", &["alt-enter", "shift-enter", "ctrl-j"]),
-    (Action::HistoryPrev, "history_prev", "previous sent message", &["up"]),
-    (Action::HistoryNext, "history_next", "next sent message", &["down"]),
-    (Action::ScrollUp, "scroll_up", "scroll up a page", &["pageup"]),
-    (Action::ScrollDown, "scroll_down", "scroll down a page", &["pagedown"]),
-    (Action::ScrollTop, "scroll_top", "scroll to the top", &["ctrl-home"]),
-    (Action::ScrollBottom, "scroll_bottom", "scroll to the end and follow", &["ctrl-end"]),
-    (Action::Threads, "threads", "list and switch threads", &["ctrl-t"]),
-    (Action::NewThread, "new_thread", "start a new thread", &["ctrl-n"]),
-    (Action::ToggleTools, "toggle_tools", "expand or collapse tool output", &["ctrl-o"]),
+    (
+        Action::Newline,
+        "newline",
+        "new line in the message",
+        &["alt-enter", "shift-enter", "ctrl-j"],
+    ),
+    (
+        Action::HistoryPrev,
+        "history_prev",
+        "previous sent message",
+        &["up"],
+    ),
+    (
+        Action::HistoryNext,
+        "history_next",
+        "next sent message",
+        &["down"],
+    ),
+    (
+        Action::ScrollUp,
+        "scroll_up",
+        "scroll up a page",
+        &["pageup"],
+    ),
+    (
+        Action::ScrollDown,
+        "scroll_down",
+        "scroll down a page",
+        &["pagedown"],
+    ),
+    (
+        Action::ScrollTop,
+        "scroll_top",
+        "scroll to the top",
+        &["ctrl-home"],
+    ),
+    (
+        Action::ScrollBottom,
+        "scroll_bottom",
+        "scroll to the end and follow",
+        &["ctrl-end"],
+    ),
+    (
+        Action::Threads,
+        "threads",
+        "list and switch threads",
+        &["ctrl-t"],
+    ),
+    (
+        Action::NewThread,
+        "new_thread",
+        "start a new thread",
+        &["ctrl-n"],
+    ),
+    (
+        Action::ToggleTools,
+        "toggle_tools",
+        "expand or collapse tool output",
+        &["ctrl-o"],
+    ),
 ];
 
 /// One key with its modifiers.
@@ -70,7 +150,8 @@ pub struct Key {
 
 impl Key {
     pub fn from_event(e: &KeyEvent) -> Self {
-        let mut mods = e.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            e.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match e.code {
             // Terminals report Shift-Tab as BackTab, with or without SHIFT.
             KeyCode::BackTab => {
@@ -80,7 +161,11 @@ impl Key {
             // Shift is already in an upper-case letter or a symbol.
             KeyCode::Char(c) => {
                 mods.remove(KeyModifiers::SHIFT);
-                KeyCode::Char(if mods.is_empty() { c } else { c.to_ascii_lowercase() })
+                KeyCode::Char(if mods.is_empty() {
+                    c
+                } else {
+                    c.to_ascii_lowercase()
+                })
             }
             other => other,
         };
@@ -111,7 +196,11 @@ impl Key {
                 "ctrl" | "c" => KeyModifiers::CONTROL,
                 "alt" | "meta" | "m" => KeyModifiers::ALT,
                 "shift" | "s" => KeyModifiers::SHIFT,
-                _ => return Err(format!("`{s}`: unknown modifier `{head}` (use ctrl, alt or shift)")),
+                _ => {
+                    return Err(format!(
+                        "`{s}`: unknown modifier `{head}` (use ctrl, alt or shift)"
+                    ));
+                }
             };
             rest = tail;
         }
@@ -131,8 +220,13 @@ impl Key {
             "pageup" | "pgup" => KeyCode::PageUp,
             "pagedown" | "pgdn" => KeyCode::PageDown,
             "space" => KeyCode::Char(' '),
-            f if f.starts_with('f') && f.len() > 1 && f[1..].chars().all(|c| c.is_ascii_digit()) => {
-                let n: u8 = f[1..].parse().map_err(|_| format!("`{s}`: bad function key"))?;
+            f if f.starts_with('f')
+                && f.len() > 1
+                && f[1..].chars().all(|c| c.is_ascii_digit()) =>
+            {
+                let n: u8 = f[1..]
+                    .parse()
+                    .map_err(|_| format!("`{s}`: bad function key"))?;
                 if !(1..=24).contains(&n) {
                     return Err(format!("`{s}`: function keys are f1 to f24"));
                 }
@@ -191,7 +285,9 @@ pub struct Keymap {
 
 impl Default for Keymap {
     fn default() -> Self {
-        Self::from_config(&BTreeMap::new()).unwrap_or_else(|_| Self { bindings: Vec::new() })
+        Self::from_config(&BTreeMap::new()).unwrap_or_else(|_| Self {
+            bindings: Vec::new(),
+        })
     }
 }
 
@@ -292,12 +388,30 @@ mod tests {
     #[test]
     fn defaults_resolve() {
         let km = Keymap::default();
-        assert_eq!(km.action(&ev(KeyCode::Char('1'), KeyModifiers::ALT)), Some(Action::PaneChat));
-        assert_eq!(km.action(&ev(KeyCode::F(4), KeyModifiers::NONE)), Some(Action::PaneLogs));
-        assert_eq!(km.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Action::PrevPane));
-        assert_eq!(km.action(&ev(KeyCode::Char('?'), KeyModifiers::SHIFT)), Some(Action::Help));
-        assert_eq!(km.action(&ev(KeyCode::Char('T'), KeyModifiers::CONTROL)), Some(Action::Threads));
-        assert_eq!(km.action(&ev(KeyCode::Enter, KeyModifiers::ALT)), Some(Action::Newline));
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('1'), KeyModifiers::ALT)),
+            Some(Action::PaneChat)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::F(4), KeyModifiers::NONE)),
+            Some(Action::PaneLogs)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::PrevPane)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('T'), KeyModifiers::CONTROL)),
+            Some(Action::Threads)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Enter, KeyModifiers::ALT)),
+            Some(Action::Newline)
+        );
         assert_eq!(km.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)), None);
         assert_eq!(km.help_rows().len(), TABLE.len());
     }
@@ -305,27 +419,56 @@ mod tests {
     #[test]
     fn overrides_replace_and_are_checked() {
         let mut o = BTreeMap::new();
-        o.insert("threads".to_string(), vec!["f6".to_string(), "Ctrl-Y".to_string()]);
+        o.insert(
+            "threads".to_string(),
+            vec!["f6".to_string(), "Ctrl-Y".to_string()],
+        );
         let km = Keymap::from_config(&o).unwrap();
-        assert_eq!(km.action(&ev(KeyCode::F(6), KeyModifiers::NONE)), Some(Action::Threads));
-        assert_eq!(km.action(&ev(KeyCode::Char('y'), KeyModifiers::CONTROL)), Some(Action::Threads));
-        assert_eq!(km.action(&ev(KeyCode::Char('t'), KeyModifiers::CONTROL)), None);
+        assert_eq!(
+            km.action(&ev(KeyCode::F(6), KeyModifiers::NONE)),
+            Some(Action::Threads)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('y'), KeyModifiers::CONTROL)),
+            Some(Action::Threads)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('t'), KeyModifiers::CONTROL)),
+            None
+        );
         assert_eq!(km.hint(Action::Threads), "F6");
 
         o.insert("threds".to_string(), vec!["f7".to_string()]);
-        assert!(Keymap::from_config(&o).unwrap_err().contains("unknown action `threds`"));
+        assert!(
+            Keymap::from_config(&o)
+                .unwrap_err()
+                .contains("unknown action `threds`")
+        );
         let mut o = BTreeMap::new();
         o.insert("help".to_string(), vec!["ctrl-q".to_string()]);
         let err = Keymap::from_config(&o).unwrap_err();
         assert!(err.contains("bound to both"), "{err}");
         let mut o = BTreeMap::new();
         o.insert("help".to_string(), vec!["hyper-x".to_string()]);
-        assert!(Keymap::from_config(&o).unwrap_err().contains("unknown modifier"));
+        assert!(
+            Keymap::from_config(&o)
+                .unwrap_err()
+                .contains("unknown modifier")
+        );
     }
 
     #[test]
     fn keys_print_as_they_are_written() {
-        for s in ["ctrl-t", "alt-1", "f12", "shift-tab", "pageup", "?", "-", "ctrl-home"] {
+        for s in [
+            "ctrl-t",
+            "alt-1",
+            "f12",
+            "shift-tab",
+            "pageup",
+            "?",
+            "-",
+            "ctrl-home",
+        ] {
             let k = Key::parse(s).unwrap();
             assert_eq!(Key::parse(&k.to_string()).unwrap(), k, "{s}");
         }

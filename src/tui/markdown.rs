@@ -17,7 +17,8 @@ use super::theme::Theme;
 /// Renders `markdown` for a pane `width` cells wide.
 pub fn render(markdown: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut r = Renderer::new(width.max(8), theme);
-    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
     for event in Parser::new_ext(markdown, options) {
         r.event(event);
     }
@@ -75,7 +76,11 @@ impl<'t> Renderer<'t> {
 
     /// Quote bars and list indentation for lines of the current block.
     fn prefixes(&self) -> (String, String) {
-        let bar = if self.theme.glyphs.separator == "|" { "| " } else { "│ " };
+        let bar = if self.theme.glyphs.ascii {
+            "| "
+        } else {
+            "│ "
+        };
         let quote = bar.repeat(self.quote_depth);
         let depth = self.lists.len();
         let indent = "  ".repeat(depth.saturating_sub(1));
@@ -126,13 +131,16 @@ impl<'t> Renderer<'t> {
                 let style = self.style();
                 self.spans.push(Span::styled(t.into_string(), style));
             }
-            Md::Code(t) => self.spans.push(Span::styled(t.into_string(), self.theme.code)),
-            Md::InlineMath(t) | Md::DisplayMath(t) => {
-                self.spans.push(Span::styled(t.into_string(), self.theme.code))
-            }
+            Md::Code(t) => self
+                .spans
+                .push(Span::styled(t.into_string(), self.theme.code)),
+            Md::InlineMath(t) | Md::DisplayMath(t) => self
+                .spans
+                .push(Span::styled(t.into_string(), self.theme.code)),
             Md::Html(t) | Md::InlineHtml(t) => {
                 let style = self.style();
-                self.spans.push(Span::styled(t.trim_end().to_string(), style));
+                self.spans
+                    .push(Span::styled(t.trim_end().to_string(), style));
             }
             Md::SoftBreak => self.spans.push(Span::raw(" ")),
             Md::HardBreak => self.flush(),
@@ -140,16 +148,17 @@ impl<'t> Renderer<'t> {
                 self.flush();
                 self.blank();
                 let rule = self.theme.glyphs.rule.repeat(self.width.min(40));
-                self.out.push(Line::from(Span::styled(rule, self.theme.muted)));
+                self.out
+                    .push(Line::from(Span::styled(rule, self.theme.muted)));
                 self.out.push(Line::default());
             }
             Md::TaskListMarker(done) => {
                 let mark = if done { "[x] " } else { "[ ] " };
                 self.spans.push(Span::styled(mark, self.theme.muted));
             }
-            Md::FootnoteReference(name) => {
-                self.spans.push(Span::styled(format!("[{name}]"), self.theme.muted))
-            }
+            Md::FootnoteReference(name) => self
+                .spans
+                .push(Span::styled(format!("[{name}]"), self.theme.muted)),
         }
     }
 
@@ -251,14 +260,25 @@ impl<'t> Renderer<'t> {
             TagEnd::Link | TagEnd::Image => {
                 self.pop_style();
                 if let Some(url) = self.link_url.pop() {
-                    let text: String = self.spans.iter().rev().take(1).map(|s| s.content.to_string()).collect();
+                    let text: String = self
+                        .spans
+                        .iter()
+                        .rev()
+                        .take(1)
+                        .map(|s| s.content.to_string())
+                        .collect();
                     if !url.is_empty() && text != url && !url.starts_with('#') {
-                        self.spans.push(Span::styled(format!(" ({url})"), self.theme.muted));
+                        self.spans
+                            .push(Span::styled(format!(" ({url})"), self.theme.muted));
                     }
                 }
             }
             TagEnd::TableCell => {
-                let cell: String = self.spans.drain(..).map(|s| s.content.into_owned()).collect();
+                let cell: String = self
+                    .spans
+                    .drain(..)
+                    .map(|s| s.content.into_owned())
+                    .collect();
                 self.table_row.push(cell.trim().to_string());
             }
             TagEnd::TableHead | TagEnd::TableRow => {
@@ -280,7 +300,10 @@ impl<'t> Renderer<'t> {
         let code = self.code.take().unwrap_or_default();
         let (first, _) = self.prefixes();
         let gutter = format!("{first}  ");
-        let avail = self.width.saturating_sub(super::text::width(&gutter)).max(4);
+        let avail = self
+            .width
+            .saturating_sub(super::text::width(&gutter))
+            .max(4);
         for line in code.trim_end_matches('\n').split('\n') {
             for wrapped in wrap_hard(&[Span::styled(line.to_string(), self.theme.code)], avail) {
                 let mut spans = vec![Span::raw(gutter.clone())];
@@ -313,7 +336,12 @@ mod tests {
     fn text(lines: &[Line<'_>]) -> Vec<String> {
         lines
             .iter()
-            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+            })
             .collect()
     }
 

@@ -63,7 +63,8 @@ pub fn appearance(
     let depth = ColorDepth::detect(&cfg.colors, env).map_err(|e| usage(e.to_string()))?;
     let ascii = theme::ascii_only(&cfg.ascii, env).map_err(|e| usage(e.to_string()))?;
     let name = theme_override.unwrap_or(&cfg.theme);
-    let theme = Theme::load(name, &loaded.paths.home, depth, ascii).map_err(|e| usage(e.to_string()))?;
+    let theme =
+        Theme::load(name, &loaded.paths.home, depth, ascii).map_err(|e| usage(e.to_string()))?;
     let keymap = Keymap::from_config(&cfg.keys).map_err(usage)?;
     Ok((theme, keymap))
 }
@@ -103,7 +104,11 @@ async fn shutdown(engine: &EngineHandle, client: &Client) {
     }
 }
 
-async fn event_loop(terminal: &mut terminal::Term, mut app: App, client: &mut Client) -> std::io::Result<()> {
+async fn event_loop(
+    terminal: &mut terminal::Term,
+    mut app: App,
+    client: &mut Client,
+) -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut input = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crossterm::cursor::Show;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
 };
 use crossterm::execute;
 use crossterm::terminal::{
@@ -23,6 +24,7 @@ use ratatui::backend::CrosstermBackend;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static MOUSE: AtomicBool = AtomicBool::new(false);
+static ENHANCED: AtomicBool = AtomicBool::new(false);
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -46,6 +48,16 @@ pub fn enter(mouse: bool) -> io::Result<(Term, Guard)> {
     if mouse {
         execute!(stdout, EnableMouseCapture)?;
     }
+    // Ask terminals that speak the kitty keyboard protocol to tell
+    // Shift-Enter from Enter. Others ignore the request (Alt-Enter and
+    // Ctrl-J insert a newline everywhere). Not queried first: the query
+    // waits for an answer some terminals never send, delaying the first
+    // frame.
+    execute!(
+        stdout,
+        PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+    )?;
+    ENHANCED.store(true, Ordering::SeqCst);
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
     terminal.clear()?;
     Ok((terminal, guard))
@@ -57,6 +69,9 @@ pub fn restore() {
         return;
     }
     let mut stdout = io::stdout();
+    if ENHANCED.swap(false, Ordering::SeqCst) {
+        let _ = execute!(stdout, PopKeyboardEnhancementFlags);
+    }
     if MOUSE.load(Ordering::SeqCst) {
         let _ = execute!(stdout, DisableMouseCapture);
     }

@@ -53,8 +53,7 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 }
 
 fn needs_care(c: char) -> bool {
-    c.is_control() && c != '\n'
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control() && c != '\n' || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
@@ -101,6 +100,44 @@ fn skip_string(chars: &mut Chars<'_>) {
     }
 }
 
+/// Rewrites a drawn frame to ASCII, for terminals without UTF-8 (where any
+/// other byte sequence prints as garbage). Common punctuation gets a look-
+/// alike; anything else becomes `?`, one per cell, so widths are kept.
+pub fn asciify(buf: &mut ratatui::buffer::Buffer) {
+    let mut wide_tail = false;
+    for cell in buf.content.iter_mut() {
+        let symbol = cell.symbol();
+        if wide_tail {
+            // The cell hidden behind a wide character: now visible.
+            wide_tail = false;
+            if symbol.is_empty() {
+                cell.set_symbol(" ");
+                continue;
+            }
+        }
+        if symbol.is_ascii() {
+            continue;
+        }
+        wide_tail = width(symbol) > 1;
+        let replacement = match symbol {
+            "·" | "•" | "—" | "–" | "─" | "━" => "-",
+            "…" => "~",
+            "“" | "”" | "„" => "\"",
+            "‘" | "’" => "'",
+            "│" | "┃" => "|",
+            "▸" | "▶" | "→" => ">",
+            "▾" => "v",
+            "≥" => ">",
+            "≤" => "<",
+            "✓" | "✔" => "+",
+            "✗" | "✘" => "x",
+            "▌" | "█" => "_",
+            _ => "?",
+        };
+        cell.set_symbol(replacement);
+    }
+}
+
 /// Display width in terminal cells.
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
@@ -129,69 +166,112 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
 }
 
 /// Wraps one logical line of styled spans to `width` cells. `indent` is
-/// prepended to continuation lines. Always returns at least one line.
+/// prepended to continuation lines. Breaks only at whitespace, except that
+/// a word wider than a whole line is split between graphemes. Runs of
+/// whitespace collapse to one space. Always returns at least one line.
 pub fn wrap_line(spans: &[Span<'_>], width: usize, indent: &str) -> Vec<Line<'static>> {
-    let width = width.max(1);
-    let indent_w = self::width(indent).min(width.saturating_sub(1));
-    let mut lines = Vec::new();
-    let mut current: Vec<Span<'static>> = Vec::new();
-    let mut used = 0usize;
-    // Break opportunity: (span index, byte offset) just after the last space.
-    let mut pending_space = false;
-
-    // Work on words: runs of non-space graphemes with their style, and the
-    // spaces between them.
+    let indent_w = self::width(indent).min(width.max(1).saturating_sub(1));
+    // An indent too wide for the line shrinks to blanks that fit.
+    let indent = if self::width(indent) > indent_w {
+        " ".repeat(indent_w)
+    } else {
+        indent.to_string()
+    };
+    let mut w = Wrapper {
+        width: width.max(1),
+        indent,
+        indent_w,
+        lines: Vec::new(),
+        current: Vec::new(),
+        used: 0,
+        space_before: false,
+        word: Vec::new(),
+        word_w: 0,
+    };
     for span in spans {
-        let style = span.style;
         for piece in span.content.split_word_bounds() {
-            let is_space = piece.chars().all(char::is_whitespace);
-            let w = self::width(piece);
-            if is_space {
-                if used > 0 {
-                    pending_space = true;
+            if piece.chars().all(char::is_whitespace) {
+                w.flush_word();
+                if w.used > 0 {
+                    w.space_before = true;
                 }
-                continue;
-            }
-            let space = usize::from(pending_space);
-            if used + space + w <= width {
-                if pending_space {
-                    push(&mut current, " ", style);
-                }
-                push(&mut current, piece, style);
-                used += space + w;
-                pending_space = false;
-                continue;
-            }
-            // Does not fit: new line, unless the word is wider than a line.
-            if used > indent_w && w <= width - indent_w {
-                lines.push(Line::from(std::mem::take(&mut current)));
-                current.push(Span::raw(indent.to_string()));
-                used = indent_w;
-                push(&mut current, piece, style);
-                used += w;
-                pending_space = false;
-                continue;
-            }
-            // Split the word by graphemes.
-            if pending_space && used + 1 < width {
-                push(&mut current, " ", style);
-                used += 1;
-            }
-            pending_space = false;
-            for g in piece.graphemes(true) {
-                let gw = self::width(g);
-                if used + gw > width && used > indent_w {
-                    lines.push(Line::from(std::mem::take(&mut current)));
-                    current.push(Span::raw(indent.to_string()));
-                    used = indent_w;
-                }
-                push(&mut current, g, style);
-                used += gw;
+            } else {
+                w.word.push((piece.to_string(), span.style));
+                w.word_w += self::width(piece);
             }
         }
     }
-    lines.push(Line::from(current));
-    lines
+    w.flush_word();
+    w.lines.push(Line::from(w.current));
+    w.lines
+}
+
+struct Wrapper {
+    width: usize,
+    indent: String,
+    indent_w: usize,
+    lines: Vec<Line<'static>>,
+    current: Vec<Span<'static>>,
+    used: usize,
+    /// A space is owed before the next word (dropped at a line break).
+    space_before: bool,
+    /// The word being collected: pieces with their styles.
+    word: Vec<(String, Style)>,
+    word_w: usize,
+}
+
+impl Wrapper {
+    fn break_line(&mut self) {
+        self.lines
+            .push(Line::from(std::mem::take(&mut self.current)));
+        self.current.push(Span::raw(self.indent.clone()));
+        self.used = self.indent_w;
+        self.space_before = false;
+    }
+
+    fn flush_word(&mut self) {
+        if self.word.is_empty() {
+            return;
+        }
+        let word = std::mem::take(&mut self.word);
+        let word_w = std::mem::take(&mut self.word_w);
+        let space = usize::from(self.space_before);
+        if self.used + space + word_w > self.width
+            && self.used > self.indent_w
+            && word_w <= self.width - self.indent_w
+        {
+            self.break_line();
+        }
+        if self.space_before {
+            if self.used + 1 + word_w <= self.width || self.used + 1 < self.width {
+                let style = word.first().map(|(_, s)| *s).unwrap_or_default();
+                push(&mut self.current, " ", style);
+                self.used += 1;
+            }
+            self.space_before = false;
+        }
+        for (text, style) in word {
+            if self.used + self::width(&text) <= self.width {
+                push(&mut self.current, &text, style);
+                self.used += self::width(&text);
+                continue;
+            }
+            // Wider than the line: split between graphemes.
+            for g in text.graphemes(true) {
+                let gw = self::width(g);
+                if self.used + gw > self.width && self.used > self.indent_w {
+                    self.break_line();
+                }
+                if self.used + gw > self.width && self.used == self.indent_w && self.used > 0 {
+                    // Too narrow for the indent and this grapheme: drop the indent.
+                    self.current.clear();
+                    self.used = 0;
+                }
+                push(&mut self.current, g, style);
+                self.used += gw;
+            }
+        }
+    }
 }
 
 /// Appends to the last span when the style matches (fewer, longer spans
@@ -249,7 +329,8 @@ mod tests {
 
     #[test]
     fn escapes_never_reach_the_terminal() {
-        let hostile = "ok\u{1b}[2J\u{1b}[H\u{1b}]0;pwned\u{7}\u{1b}[31mred\u{1b}[0m\u{9b}1;1H end\rX\u{0}";
+        let hostile =
+            "ok\u{1b}[2J\u{1b}[H\u{1b}]0;pwned\u{7}\u{1b}[31mred\u{1b}[0m\u{9b}1;1H end\rX\u{0}";
         let clean = sanitize(hostile);
         assert_eq!(clean, "okred end\nX\u{fffd}");
         assert!(!clean.chars().any(|c| c.is_control() && c != '\n'));
@@ -266,6 +347,19 @@ mod tests {
         assert_eq!(plain(&lines), ["abcde", "fghij", "klmno", "p"]);
         let lines = wrap_line(&[Span::raw("- item with words")], 8, "  ");
         assert_eq!(plain(&lines), ["- item", "  with", "  words"]);
+    }
+
+    #[test]
+    fn asciify_keeps_every_cell_and_width() {
+        use ratatui::buffer::Buffer;
+        use ratatui::layout::Rect;
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 1));
+        buf.set_string(0, 0, "a · 日本 …✓", Style::default());
+        asciify(&mut buf);
+        let line: String = buf.content.iter().map(|c| c.symbol()).collect();
+        // 日 and 本 are two cells each: `?` and a blank.
+        assert_eq!(line, "a - ? ?  ~+ ");
+        assert!(line.is_ascii());
     }
 
     #[test]

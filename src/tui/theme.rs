@@ -18,7 +18,10 @@ use serde::Deserialize;
 const BUILTIN: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("mono", include_str!("../../themes/mono.toml")),
 ];
 
@@ -36,7 +39,7 @@ pub enum ThemeError {
     Unknown { name: String, path: String },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
-    #[error("tui.{key} = `{value}`: expected {expected}")]
+    #[error("`{value}` is not one of {expected} (tui.{key})")]
     Setting {
         key: &'static str,
         value: String,
@@ -105,6 +108,8 @@ pub fn ascii_only(setting: &str, env: impl Fn(&str) -> Option<String>) -> Result
 /// The characters the chrome is drawn with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Glyphs {
+    /// Drawing is limited to ASCII (the frame is rewritten after drawing).
+    pub ascii: bool,
     pub border: border::Set<'static>,
     pub bullet: &'static str,
     pub collapsed: &'static str,
@@ -130,6 +135,7 @@ const ASCII_BORDER: border::Set<'static> = border::Set {
 impl Glyphs {
     pub fn unicode() -> Self {
         Self {
+            ascii: false,
             border: border::ROUNDED,
             bullet: "•",
             collapsed: "▸",
@@ -144,6 +150,7 @@ impl Glyphs {
 
     pub fn ascii() -> Self {
         Self {
+            ascii: true,
             border: ASCII_BORDER,
             bullet: "*",
             collapsed: ">",
@@ -252,7 +259,12 @@ impl Theme {
         Self::parse(&text, &path, depth, ascii)
     }
 
-    pub fn parse(text: &str, path: &str, depth: ColorDepth, ascii: bool) -> Result<Self, ThemeError> {
+    pub fn parse(
+        text: &str,
+        path: &str,
+        depth: ColorDepth,
+        ascii: bool,
+    ) -> Result<Self, ThemeError> {
         let invalid = |message: String| ThemeError::Invalid {
             path: path.into(),
             message,
@@ -447,7 +459,12 @@ mod tests {
     use super::*;
 
     fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
@@ -484,7 +501,10 @@ mod tests {
         let t = Theme::load("mine", dir.path(), ColorDepth::TrueColor, false).unwrap();
         assert_eq!(t.text.fg, Some(Color::Rgb(255, 0, 0)));
         let err = Theme::load("nope", dir.path(), ColorDepth::TrueColor, false).unwrap_err();
-        assert!(err.to_string().contains("dark, light, high-contrast, mono"), "{err}");
+        assert!(
+            err.to_string().contains("dark, light, high-contrast, mono"),
+            "{err}"
+        );
         std::fs::write(
             dir.path().join("themes/bad.toml"),
             "name = \"bad\"\n[styles]\ntext = { fg = \"chartreuse-ish\" }\n",
@@ -496,13 +516,26 @@ mod tests {
 
     #[test]
     fn depth_and_ascii_follow_settings_then_environment() {
-        assert_eq!(ColorDepth::detect("auto", env(&[("COLORTERM", "truecolor")])).unwrap(), ColorDepth::TrueColor);
-        assert_eq!(ColorDepth::detect("auto", env(&[])).unwrap(), ColorDepth::Ansi16);
         assert_eq!(
-            ColorDepth::detect("auto", env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")])).unwrap(),
+            ColorDepth::detect("auto", env(&[("COLORTERM", "truecolor")])).unwrap(),
+            ColorDepth::TrueColor
+        );
+        assert_eq!(
+            ColorDepth::detect("auto", env(&[])).unwrap(),
+            ColorDepth::Ansi16
+        );
+        assert_eq!(
+            ColorDepth::detect(
+                "auto",
+                env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")])
+            )
+            .unwrap(),
             ColorDepth::None
         );
-        assert_eq!(ColorDepth::detect("truecolor", env(&[("NO_COLOR", "1")])).unwrap(), ColorDepth::TrueColor);
+        assert_eq!(
+            ColorDepth::detect("truecolor", env(&[("NO_COLOR", "1")])).unwrap(),
+            ColorDepth::TrueColor
+        );
         assert!(ColorDepth::detect("256", env(&[])).is_err());
         assert!(ascii_only("auto", env(&[("LANG", "C")])).unwrap());
         assert!(!ascii_only("auto", env(&[("LANG", "en_US.UTF-8")])).unwrap());

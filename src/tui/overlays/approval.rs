@@ -37,7 +37,11 @@ impl ApprovalOverlay {
     }
 
     fn add(&mut self, thread_id: &str, approval: PendingApproval) {
-        if !self.queue.iter().any(|r| r.approval.call_id == approval.call_id) {
+        if !self
+            .queue
+            .iter()
+            .any(|r| r.approval.call_id == approval.call_id)
+        {
             self.queue.push(Request {
                 thread_id: thread_id.to_string(),
                 approval,
@@ -148,7 +152,10 @@ impl ApprovalOverlay {
                 lines.extend(wrap_hard(&[Span::styled(l.to_string(), t.muted)], inner_w));
             }
             if all.len() > ARG_LINES {
-                lines.push(Line::from(Span::styled(format!("… {} more lines", all.len() - ARG_LINES), t.muted)));
+                lines.push(Line::from(Span::styled(
+                    format!("… {} more lines", all.len() - ARG_LINES),
+                    t.muted,
+                )));
             }
         }
         lines.push(Line::default());

@@ -32,7 +32,11 @@ pub fn dialog(frame: &mut Frame<'_>, area: Rect, title: &str, theme: &Theme, foc
     let block = Block::default()
         .borders(Borders::ALL)
         .border_set(theme.glyphs.border)
-        .border_style(if focus { theme.border_focus } else { theme.border })
+        .border_style(if focus {
+            theme.border_focus
+        } else {
+            theme.border
+        })
         .style(theme.popup)
         .padding(Padding::horizontal(1))
         .title(Span::styled(format!(" {title} "), theme.title));

@@ -66,7 +66,11 @@ pub async fn detect_local_servers(candidates: &[(String, String)]) -> Vec<LocalS
             })
         }
     });
-    futures::future::join_all(probes).await.into_iter().flatten().collect()
+    futures::future::join_all(probes)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -194,14 +198,30 @@ impl Onboarding {
                 self.step = Step::Testing;
                 cx.send(Op::CheckProvider);
             }
-            (Step::Saving, Event::Error { kind, message, hint, .. }) if kind == "provider_config" => {
+            (
+                Step::Saving,
+                Event::Error {
+                    kind,
+                    message,
+                    hint,
+                    ..
+                },
+            ) if kind == "provider_config" => {
                 self.error = Some(match hint {
                     Some(h) => format!("{message} ({h})"),
                     None => message.clone(),
                 });
                 self.step = Step::Model;
             }
-            (Step::Testing, Event::ProviderStatus { ok, message, hint, latency_ms }) => {
+            (
+                Step::Testing,
+                Event::ProviderStatus {
+                    ok,
+                    message,
+                    hint,
+                    latency_ms,
+                },
+            ) => {
                 let message = if *ok {
                     format!("{message} in {latency_ms} ms")
                 } else {
@@ -239,7 +259,11 @@ impl Onboarding {
                         f.pop();
                     }
                 }
-                (_, KeyCode::Char(c)) if !key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+                (_, KeyCode::Char(c))
+                    if !key
+                        .modifiers
+                        .contains(crossterm::event::KeyModifiers::CONTROL) =>
+                {
                     if let Some(f) = self.field() {
                         f.push(c);
                     }
@@ -317,7 +341,8 @@ impl Onboarding {
             Step::Key => {
                 let needs_key = matches!(self.choice, Some(Choice::OpenAi | Choice::Anthropic));
                 if needs_key && self.key.trim().is_empty() {
-                    self.error = Some("paste your API key (it is stored encrypted, never shown)".into());
+                    self.error =
+                        Some("paste your API key (it is stored encrypted, never shown)".into());
                     return;
                 }
                 self.save(cx);
@@ -359,7 +384,11 @@ impl Onboarding {
         let iw = w.saturating_sub(4) as usize;
         let mut lines: Vec<Line<'static>> = Vec::new();
         let field = |label: &str, value: &str, masked: bool| -> Line<'static> {
-            let shown = if masked { "*".repeat(value.chars().count().min(40)) } else { sanitize(value).into_owned() };
+            let shown = if masked {
+                "*".repeat(value.chars().count().min(40))
+            } else {
+                sanitize(value).into_owned()
+            };
             let text = truncate(&format!("{label}: {shown}_"), iw).into_owned();
             Line::from(Span::styled(text, t.accent))
         };
@@ -373,26 +402,49 @@ impl Onboarding {
                 ));
                 lines.push(Line::default());
                 if self.detected.is_none() {
-                    lines.push(Line::from(Span::styled("looking for local servers…", t.muted)));
+                    lines.push(Line::from(Span::styled(
+                        "looking for local servers…",
+                        t.muted,
+                    )));
                 } else if self.detected.as_ref().is_some_and(Vec::is_empty) {
                     lines.push(Line::from(Span::styled(
-                        truncate("No local server found (Ollama :11434, llama.cpp :8080).", iw).into_owned(),
+                        truncate(
+                            "No local server found (Ollama :11434, llama.cpp :8080).",
+                            iw,
+                        )
+                        .into_owned(),
                         t.muted,
                     )));
                 }
                 for (i, c) in self.choices().iter().enumerate() {
-                    let style = if i == self.selected { t.selection } else { t.text };
-                    let mark = if i == self.selected { t.glyphs.collapsed } else { " " };
+                    let style = if i == self.selected {
+                        t.selection
+                    } else {
+                        t.text
+                    };
+                    let mark = if i == self.selected {
+                        t.glyphs.collapsed
+                    } else {
+                        " "
+                    };
                     lines.push(Line::from(Span::styled(
                         truncate(&format!("{mark} {}", sanitize(&c.label())), iw).into_owned(),
                         style,
                     )));
                 }
                 lines.push(Line::default());
-                lines.push(Line::from(Span::styled("Up/Down choose · Enter next · Esc skip", t.muted)));
+                lines.push(Line::from(Span::styled(
+                    "Up/Down choose · Enter next · Esc skip",
+                    t.muted,
+                )));
             }
             Step::Url => {
-                lines.extend(wrap_plain("The server's OpenAI-compatible base URL (ending in /v1):", t.text, iw, ""));
+                lines.extend(wrap_plain(
+                    "The server's OpenAI-compatible base URL (ending in /v1):",
+                    t.text,
+                    iw,
+                    "",
+                ));
                 lines.push(field("URL", &self.base_url, false));
             }
             Step::Model => {
@@ -400,10 +452,20 @@ impl Onboarding {
                 lines.push(field("Model", &self.model, false));
                 let models = self.models();
                 if !models.is_empty() {
-                    lines.push(Line::from(Span::styled("Up/Down picks one of the server's models:", t.muted)));
+                    lines.push(Line::from(Span::styled(
+                        "Up/Down picks one of the server's models:",
+                        t.muted,
+                    )));
                     for (i, m) in models.iter().enumerate().take(8) {
-                        let style = if i == self.model_pick { t.selection } else { t.text };
-                        lines.push(Line::from(Span::styled(truncate(&format!("  {}", sanitize(m)), iw).into_owned(), style)));
+                        let style = if i == self.model_pick {
+                            t.selection
+                        } else {
+                            t.text
+                        };
+                        lines.push(Line::from(Span::styled(
+                            truncate(&format!("  {}", sanitize(m)), iw).into_owned(),
+                            style,
+                        )));
                     }
                 }
             }
@@ -417,17 +479,34 @@ impl Onboarding {
                 lines.push(field("Key", &self.key, true));
             }
             Step::Saving => lines.push(Line::from(Span::styled("saving…", t.muted))),
-            Step::Testing => lines.push(Line::from(Span::styled("sending a test request…", t.muted))),
+            Step::Testing => {
+                lines.push(Line::from(Span::styled("sending a test request…", t.muted)))
+            }
             Step::Done => match &self.result {
                 Some((true, message, _)) => {
-                    lines.extend(wrap_plain(&format!("{} {}", t.glyphs.ok, sanitize(message)), t.success, iw, "  "));
+                    lines.extend(wrap_plain(
+                        &format!("{} {}", t.glyphs.ok, sanitize(message)),
+                        t.success,
+                        iw,
+                        "  ",
+                    ));
                     lines.push(Line::default());
                     lines.push(Line::from(Span::styled("Enter to start chatting.", t.text)));
                 }
                 Some((false, message, hint)) => {
-                    lines.extend(wrap_plain(&format!("{} {}", t.glyphs.failed, sanitize(message)), t.error, iw, "  "));
+                    lines.extend(wrap_plain(
+                        &format!("{} {}", t.glyphs.failed, sanitize(message)),
+                        t.error,
+                        iw,
+                        "  ",
+                    ));
                     if let Some(h) = hint {
-                        lines.extend(wrap_plain(&format!("fix: {}", sanitize(h)), t.text, iw, "  "));
+                        lines.extend(wrap_plain(
+                            &format!("fix: {}", sanitize(h)),
+                            t.text,
+                            iw,
+                            "  ",
+                        ));
                     }
                     lines.push(Line::default());
                     lines.push(Line::from(Span::styled(

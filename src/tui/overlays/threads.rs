@@ -60,9 +60,19 @@ impl ThreadsOverlay {
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let t = view.theme;
         let w = area.width.saturating_sub(4).min(90);
-        let h = area.height.saturating_sub(2).min(self.threads.len() as u16 + 4).max(6);
+        let h = area
+            .height
+            .saturating_sub(2)
+            .min(self.threads.len() as u16 + 4)
+            .max(6);
         let rect = centered(area, w, h);
-        let inner = dialog(frame, rect, "Threads · Enter open · n new · Esc close", t, true);
+        let inner = dialog(
+            frame,
+            rect,
+            "Threads · Enter open · n new · Esc close",
+            t,
+            true,
+        );
         let iw = inner.width as usize;
         let mut lines = Vec::new();
         if self.threads.is_empty() {
@@ -72,15 +82,31 @@ impl ThreadsOverlay {
         let first = self.selected.saturating_sub(visible.saturating_sub(1));
         for (i, th) in self.threads.iter().enumerate().skip(first).take(visible) {
             let when = chrono::DateTime::from_timestamp_millis(th.updated_at)
-                .map(|d| d.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+                .map(|d| {
+                    d.with_timezone(&chrono::Local)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
                 .unwrap_or_default();
-            let current = if th.id == view.session.thread { "*" } else { " " };
+            let current = if th.id == view.session.thread {
+                "*"
+            } else {
+                " "
+            };
             let right = format!(" {:>4} msgs  {when}", th.message_count);
-            let title = if th.title.is_empty() { "(untitled)".to_string() } else { sanitize(&th.title).into_owned() };
+            let title = if th.title.is_empty() {
+                "(untitled)".to_string()
+            } else {
+                sanitize(&th.title).into_owned()
+            };
             let room = iw.saturating_sub(crate::tui::text::width(&right) + 2);
             let title = truncate(&title, room).into_owned();
             let pad = room.saturating_sub(crate::tui::text::width(&title));
-            let style = if i == self.selected { t.selection } else { t.text };
+            let style = if i == self.selected {
+                t.selection
+            } else {
+                t.text
+            };
             lines.push(Line::from(vec![
                 Span::styled(format!("{current} {title}{}", " ".repeat(pad)), style),
                 Span::styled(right, if i == self.selected { style } else { t.muted }),

@@ -18,13 +18,17 @@ use serde_json::Value;
 
 use super::Pane;
 use super::composer::Composer;
-use crate::protocol::{ApprovalMode, Event, InFlightTurn, MessageView, Op, ToolStatus, TurnOutcome};
+use crate::protocol::{
+    ApprovalMode, Event, InFlightTurn, MessageView, Op, ToolStatus, TurnOutcome,
+};
 use crate::tui::app::{AppEvent, Cx, View};
 use crate::tui::keymap::Action;
 use crate::tui::markdown;
 use crate::tui::text::{self, sanitize, truncate, wrap_hard, wrap_plain};
 use crate::tui::theme::Theme;
 
+/// Lines of tool output previewed while a tool cell is collapsed.
+const COLLAPSED_OUTPUT_LINES: usize = 2;
 /// Lines of tool output shown when a tool cell is expanded.
 const EXPANDED_OUTPUT_LINES: usize = 40;
 
@@ -40,7 +44,11 @@ enum ToolState {
 #[derive(Debug, Clone)]
 enum CellKind {
     User(String),
-    Assistant { turn_id: String, text: String, streaming: bool },
+    Assistant {
+        turn_id: String,
+        text: String,
+        streaming: bool,
+    },
     Tool {
         call_id: String,
         tool: String,
@@ -51,7 +59,10 @@ enum CellKind {
         duration_ms: Option<u64>,
         findings: Vec<String>,
     },
-    Notice { style: NoticeStyle, text: String },
+    Notice {
+        style: NoticeStyle,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -224,7 +235,11 @@ impl ChatPane {
             }
         }
         if let Some(turn) = in_flight {
-            if !self.cells.iter().any(|c| matches!(&c.kind, CellKind::User(t) if *t == turn.user_text)) {
+            if !self
+                .cells
+                .iter()
+                .any(|c| matches!(&c.kind, CellKind::User(t) if *t == turn.user_text))
+            {
                 self.push(CellKind::User(turn.user_text.clone()));
             }
             if !turn.text.is_empty() {
@@ -279,7 +294,10 @@ impl ChatPane {
         self.scroll = 0;
         if cx.session.running.contains(&cx.session.thread) || !self.queued.is_empty() {
             // Sent when the running turn ends, in order.
-            self.notice(NoticeStyle::Info, format!("queued until the current turn ends: {}", text));
+            self.notice(
+                NoticeStyle::Info,
+                format!("queued until the current turn ends: {}", text),
+            );
             self.queued.push(text);
             return;
         }
@@ -322,7 +340,12 @@ impl ChatPane {
 impl Pane for ChatPane {
     fn on_event(&mut self, event: &Event, cx: &mut Cx<'_>) {
         let current = cx.session.thread.as_str();
-        if let Event::Snapshot { thread, messages, in_flight } = event {
+        if let Event::Snapshot {
+            thread,
+            messages,
+            in_flight,
+        } = event
+        {
             if thread.id == current {
                 self.load_snapshot(messages, in_flight.as_ref());
             }
@@ -512,7 +535,10 @@ impl Pane for ChatPane {
 
     fn render(&mut self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let busy = view.session.running.contains(&view.session.thread);
-        let composer_h = self.composer.height(area.width).min(area.height.saturating_sub(3));
+        let composer_h = self
+            .composer
+            .height(area.width)
+            .min(area.height.saturating_sub(3));
         let [transcript, input] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(composer_h)]).areas(area);
         self.render_transcript(frame, transcript, view);
@@ -538,7 +564,11 @@ impl ChatPane {
             expanded: self.expanded,
             expand_hint: view.keymap.hint(Action::ToggleTools),
         };
-        let total: usize = self.cells.iter_mut().map(|c| c.height(width, &look) + 1).sum();
+        let total: usize = self
+            .cells
+            .iter_mut()
+            .map(|c| c.height(width, &look) + 1)
+            .sum();
         if self.scroll > 0 && total > self.last_total {
             self.scroll += total - self.last_total;
         }
@@ -564,7 +594,11 @@ impl ChatPane {
         }
         for (i, start) in visible.into_iter().rev() {
             let cell_lines = self.cells[i].lines(width, &look);
-            for (j, line) in cell_lines.iter().chain(std::iter::once(&Line::default())).enumerate() {
+            for (j, line) in cell_lines
+                .iter()
+                .chain(std::iter::once(&Line::default()))
+                .enumerate()
+            {
                 let n = start + j;
                 if n >= top && n < bottom {
                     lines.push(line.clone());
@@ -633,16 +667,21 @@ fn render_cell(kind: &CellKind, width: usize, look: &Look<'_>) -> Vec<Line<'stat
             let mut out = Vec::new();
             for (i, line) in text.split('\n').enumerate() {
                 let prefix = if i == 0 { "> " } else { "  " };
-                let spans = [Span::styled(prefix, t.user), Span::styled(line.to_string(), t.user)];
+                let spans = [
+                    Span::styled(prefix, t.user),
+                    Span::styled(line.to_string(), t.user),
+                ];
                 out.extend(crate::tui::text::wrap_line(&spans, width, "  "));
             }
             out
         }
-        CellKind::Assistant { text, streaming, .. } => {
+        CellKind::Assistant {
+            text, streaming, ..
+        } => {
             let text = sanitize(text);
             let mut lines = markdown::render(&text, width, t);
             if *streaming {
-                let cursor = Span::styled(if t.glyphs.bullet == "*" { "_" } else { "▌" }, t.accent);
+                let cursor = Span::styled(if t.glyphs.ascii { "_" } else { "▌" }, t.accent);
                 match lines.last_mut() {
                     Some(last) if last.width() < width => last.spans.push(cursor),
                     _ => lines.push(Line::from(cursor)),
@@ -650,7 +689,16 @@ fn render_cell(kind: &CellKind, width: usize, look: &Look<'_>) -> Vec<Line<'stat
             }
             lines
         }
-        CellKind::Tool { tool, arguments, state, note, output, duration_ms, findings, .. } => {
+        CellKind::Tool {
+            tool,
+            arguments,
+            state,
+            note,
+            output,
+            duration_ms,
+            findings,
+            ..
+        } => {
             let g = &t.glyphs;
             let (mark, style, status) = match state {
                 ToolState::Running => (g.running[0], t.accent, "running".to_string()),
@@ -670,25 +718,42 @@ fn render_cell(kind: &CellKind, width: usize, look: &Look<'_>) -> Vec<Line<'stat
             if let Some(ms) = duration_ms {
                 tail.push_str(&format!(" · {}", human_ms(*ms)));
             }
-            let room = width.saturating_sub(head.iter().map(Span::width).sum::<usize>() + text::width(&tail));
+            let room = width
+                .saturating_sub(head.iter().map(Span::width).sum::<usize>() + text::width(&tail));
             let args = sanitize(arguments).replace('\n', " ");
-            head.push(Span::styled(truncate(&args, room.max(8)).into_owned(), t.muted));
+            head.push(Span::styled(
+                truncate(&args, room.max(8)).into_owned(),
+                t.muted,
+            ));
             head.push(Span::styled(tail, style));
             let mut out = crate::tui::text::wrap_line(&head, width, "    ");
             if let Some(note) = note {
-                out.extend(wrap_plain(&sanitize(note), t.muted, width, "    ").into_iter().map(|l| indent(l, "    ")));
+                out.extend(
+                    wrap_plain(&sanitize(note), t.muted, width, "    ")
+                        .into_iter()
+                        .map(|l| indent(l, "    ")),
+                );
             }
             for f in findings {
                 out.extend(
-                    wrap_plain(&format!("safety: {}", sanitize(f)), t.warning, width.saturating_sub(4), "  ")
-                        .into_iter()
-                        .map(|l| indent(l, "    ")),
+                    wrap_plain(
+                        &format!("safety: {}", sanitize(f)),
+                        t.warning,
+                        width.saturating_sub(4),
+                        "  ",
+                    )
+                    .into_iter()
+                    .map(|l| indent(l, "    ")),
                 );
             }
             if !output.is_empty() {
                 let clean = sanitize(output);
                 let all: Vec<&str> = clean.trim_end().split('\n').collect();
-                let limit = if expanded { EXPANDED_OUTPUT_LINES } else { 3 };
+                let limit = if expanded {
+                    EXPANDED_OUTPUT_LINES
+                } else {
+                    COLLAPSED_OUTPUT_LINES
+                };
                 let room = width.saturating_sub(4).max(1);
                 for line in all.iter().take(limit) {
                     if expanded {
@@ -702,8 +767,14 @@ fn render_cell(kind: &CellKind, width: usize, look: &Look<'_>) -> Vec<Line<'stat
                     }
                 }
                 if all.len() > limit {
-                    let more = format!("    … {} more lines ({expand_hint} to expand)", all.len() - limit);
-                    out.push(Line::from(Span::styled(truncate(&more, width).into_owned(), t.muted)));
+                    let more = format!(
+                        "    … {} more lines ({expand_hint} to expand)",
+                        all.len() - limit
+                    );
+                    out.push(Line::from(Span::styled(
+                        truncate(&more, width).into_owned(),
+                        t.muted,
+                    )));
                 }
             }
             out

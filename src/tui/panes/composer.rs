@@ -163,7 +163,10 @@ impl Composer {
         if !typed.starts_with('/') || typed.contains(char::is_whitespace) {
             return Vec::new();
         }
-        COMMANDS.iter().filter(|(name, _, _)| name.starts_with(typed)).collect()
+        COMMANDS
+            .iter()
+            .filter(|(name, _, _)| name.starts_with(typed))
+            .collect()
     }
 
     pub fn popup_open(&self) -> bool {
@@ -173,14 +176,17 @@ impl Composer {
     pub fn popup_move(&mut self, delta: isize) {
         let n = self.popup_matches().len();
         if n > 0 {
-            self.popup_selected = (self.popup_selected as isize + delta).rem_euclid(n as isize) as usize;
+            self.popup_selected =
+                (self.popup_selected as isize + delta).rem_euclid(n as isize) as usize;
         }
     }
 
     /// The highlighted command.
     pub fn popup_choice(&self) -> Option<&'static str> {
         let matches = self.popup_matches();
-        matches.get(self.popup_selected.min(matches.len().saturating_sub(1))).map(|(n, _, _)| *n)
+        matches
+            .get(self.popup_selected.min(matches.len().saturating_sub(1)))
+            .map(|(n, _, _)| *n)
     }
 
     /// Tab: completes the highlighted command.
@@ -205,7 +211,10 @@ impl Composer {
     pub fn render(&mut self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>, busy: bool) {
         let t = view.theme;
         let hint = if busy {
-            format!(" {} to stop ", view.keymap.hint(crate::tui::keymap::Action::Interrupt))
+            format!(
+                " {} to stop ",
+                view.keymap.hint(crate::tui::keymap::Action::Interrupt)
+            )
         } else {
             format!(
                 " {} send · {} newline · / commands ",
@@ -240,7 +249,10 @@ impl Composer {
         let (top, left) = self.textarea.scroll_offset();
         let x = inner.x as usize + cursor.col.saturating_sub(left as usize);
         let y = inner.y as usize + cursor.row.saturating_sub(top as usize);
-        let (x, y) = (x.min(u16::MAX as usize) as u16, y.min(u16::MAX as usize) as u16);
+        let (x, y) = (
+            x.min(u16::MAX as usize) as u16,
+            y.min(u16::MAX as usize) as u16,
+        );
         if x < inner.right() && y < inner.bottom() {
             frame.set_cursor_position((x, y));
         }
@@ -266,8 +278,10 @@ impl Composer {
             .map(|(i, (name, args, what))| {
                 let style = if i == selected { t.selection } else { t.popup };
                 let text = format!(" {:<10} {}{}", name, args, what);
-                let text = super::super::text::truncate(&text, width.saturating_sub(2) as usize).into_owned();
-                let pad = (width.saturating_sub(2) as usize).saturating_sub(super::super::text::width(&text));
+                let text = super::super::text::truncate(&text, width.saturating_sub(2) as usize)
+                    .into_owned();
+                let pad = (width.saturating_sub(2) as usize)
+                    .saturating_sub(super::super::text::width(&text));
                 Line::from(Span::styled(format!("{text}{}", " ".repeat(pad)), style))
             })
             .collect();

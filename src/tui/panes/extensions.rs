@@ -52,18 +52,30 @@ impl Pane for ExtensionsPane {
             .border_set(t.glyphs.border)
             .border_style(t.border)
             .title(Span::styled(" Extensions ", t.title))
-            .title_bottom(Line::from(Span::styled(" Up/Down select · r refresh ", t.muted)).right_aligned());
+            .title_bottom(
+                Line::from(Span::styled(" Up/Down select · r refresh ", t.muted)).right_aligned(),
+            );
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let [list, detail] =
             Layout::vertical([Constraint::Min(3), Constraint::Length(6)]).areas(inner);
         let w = list.width as usize;
         let Some(tools) = &self.tools else {
-            frame.render_widget(Paragraph::new(Span::styled("asking the engine for its tools…", t.muted)), list);
+            frame.render_widget(
+                Paragraph::new(Span::styled("asking the engine for its tools…", t.muted)),
+                list,
+            );
             return;
         };
         let mut lines = vec![Line::from(Span::styled(
-            truncate(&format!("{:<14} {:<7} {:<9} {}", "TOOL", "RISK", "SOURCE", "DESCRIPTION"), w).into_owned(),
+            truncate(
+                &format!(
+                    "{:<14} {:<7} {:<9} {}",
+                    "TOOL", "RISK", "SOURCE", "DESCRIPTION"
+                ),
+                w,
+            )
+            .into_owned(),
             t.muted,
         ))];
         let visible = list.height.saturating_sub(1) as usize;
@@ -74,16 +86,34 @@ impl Pane for ExtensionsPane {
                 Risk::Medium => t.warning,
                 Risk::High => t.error,
             };
-            let style = if i == self.selected { t.selection } else { t.text };
+            let style = if i == self.selected {
+                t.selection
+            } else {
+                t.text
+            };
             let desc = sanitize(tool.description.lines().next().unwrap_or(""));
             let name = format!("{:<14} ", truncate(&tool.name, 14));
             let risk = format!("{:<7} ", format!("{:?}", tool.risk).to_lowercase());
-            let source = format!("{:<9} ", if tool.core { tool.source.clone() } else { format!("{}*", tool.source) });
+            let source = format!(
+                "{:<9} ",
+                if tool.core {
+                    tool.source.clone()
+                } else {
+                    format!("{}*", tool.source)
+                }
+            );
             let used = name.len() + risk.len() + source.len();
             let rest = truncate(&desc, w.saturating_sub(used)).into_owned();
             lines.push(Line::from(vec![
                 Span::styled(name, style),
-                Span::styled(risk, if i == self.selected { style } else { risk_style }),
+                Span::styled(
+                    risk,
+                    if i == self.selected {
+                        style
+                    } else {
+                        risk_style
+                    },
+                ),
                 Span::styled(source, style),
                 Span::styled(rest, style),
             ]));
@@ -91,7 +121,12 @@ impl Pane for ExtensionsPane {
         frame.render_widget(Paragraph::new(lines), list);
         let mut info = Vec::new();
         if let Some(tool) = tools.get(self.selected) {
-            info.extend(wrap_plain(&sanitize(&tool.description), t.text, detail.width as usize, ""));
+            info.extend(wrap_plain(
+                &sanitize(&tool.description),
+                t.text,
+                detail.width as usize,
+                "",
+            ));
         }
         info.truncate(3);
         info.extend(wrap_plain(

@@ -64,7 +64,11 @@ impl JobsPane {
 impl Pane for JobsPane {
     fn on_event(&mut self, event: &Event, _cx: &mut Cx<'_>) {
         match event {
-            Event::TurnStarted { thread_id, turn_id, user_text } => {
+            Event::TurnStarted {
+                thread_id,
+                turn_id,
+                user_text,
+            } => {
                 let first = user_text.lines().next().unwrap_or("").to_string();
                 self.jobs.push(Job {
                     thread_id: thread_id.clone(),
@@ -77,12 +81,20 @@ impl Pane for JobsPane {
                     tokens: (0, 0),
                 });
                 if self.jobs.len() > KEEP
-                    && let Some(i) = self.jobs.iter().position(|j| j.status != JobStatus::Running)
+                    && let Some(i) = self
+                        .jobs
+                        .iter()
+                        .position(|j| j.status != JobStatus::Running)
                 {
                     self.jobs.remove(i);
                 }
             }
-            Event::ToolCallStarted { turn_id, call_id, tool, .. } => {
+            Event::ToolCallStarted {
+                turn_id,
+                call_id,
+                tool,
+                ..
+            } => {
                 if let Some(job) = self.job_mut(turn_id) {
                     job.calls.push(Call {
                         call_id: call_id.clone(),
@@ -92,7 +104,13 @@ impl Pane for JobsPane {
                     });
                 }
             }
-            Event::ToolCallFinished { turn_id, call_id, status, duration_ms, .. } => {
+            Event::ToolCallFinished {
+                turn_id,
+                call_id,
+                status,
+                duration_ms,
+                ..
+            } => {
                 if let Some(call) = self
                     .job_mut(turn_id)
                     .and_then(|j| j.calls.iter_mut().find(|c| c.call_id == *call_id))
@@ -101,7 +119,12 @@ impl Pane for JobsPane {
                     call.duration_ms = Some(*duration_ms);
                 }
             }
-            Event::TurnFinished { turn_id, outcome, usage, .. } => {
+            Event::TurnFinished {
+                turn_id,
+                outcome,
+                usage,
+                ..
+            } => {
                 if let Some(job) = self.job_mut(turn_id) {
                     job.status = match outcome {
                         TurnOutcome::Completed => JobStatus::Done,
@@ -152,8 +175,11 @@ impl Pane for JobsPane {
             .border_style(t.border)
             .title(Span::styled(" Jobs ", t.title))
             .title_bottom(
-                Line::from(Span::styled(" Up/Down select · Enter open thread · Esc stop ", t.muted))
-                    .right_aligned(),
+                Line::from(Span::styled(
+                    " Up/Down select · Enter open thread · Esc stop ",
+                    t.muted,
+                ))
+                .right_aligned(),
             );
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -177,7 +203,9 @@ impl Pane for JobsPane {
                 JobStatus::Interrupted => ("-", t.warning),
                 JobStatus::Failed(_) => (t.glyphs.failed, t.error),
             };
-            let elapsed = job.elapsed_ms.unwrap_or_else(|| job.started.elapsed().as_millis());
+            let elapsed = job
+                .elapsed_ms
+                .unwrap_or_else(|| job.started.elapsed().as_millis());
             let thread = view.session.thread_title(&job.thread_id);
             let head = format!(
                 "{mark} {:>6}  {:<16} ",
@@ -186,7 +214,11 @@ impl Pane for JobsPane {
             );
             let room = w.saturating_sub(crate::tui::text::width(&head));
             let title = truncate(&sanitize(&job.title), room).into_owned();
-            let row_style = if i == self.selected { t.selection } else { t.text };
+            let row_style = if i == self.selected {
+                t.selection
+            } else {
+                t.text
+            };
             lines.push(Line::from(vec![
                 Span::styled(head, if i == self.selected { row_style } else { style }),
                 Span::styled(title, row_style),
@@ -224,7 +256,10 @@ impl Pane for JobsPane {
                 Some(ToolStatus::Ok) => ("ok".to_string(), t.success),
                 Some(other) => (other.as_str().replace('_', " "), t.error),
             };
-            let dur = call.duration_ms.map(|ms| format!(" · {ms} ms")).unwrap_or_default();
+            let dur = call
+                .duration_ms
+                .map(|ms| format!(" · {ms} ms"))
+                .unwrap_or_default();
             d.push(Line::from(vec![
                 Span::styled(format!("  {} ", t.glyphs.bullet), t.muted),
                 Span::styled(call.tool.clone(), t.tool),

@@ -127,7 +127,9 @@ impl Pane for LogsPane {
         match key.code {
             KeyCode::Char('/') => self.editing_filter = true,
             KeyCode::Char('l') => self.min_level = (self.min_level + 1) % LEVELS.len(),
-            KeyCode::Char('L') => self.min_level = (self.min_level + LEVELS.len() - 1) % LEVELS.len(),
+            KeyCode::Char('L') => {
+                self.min_level = (self.min_level + LEVELS.len() - 1) % LEVELS.len()
+            }
             KeyCode::Char('f') => {
                 self.follow = !self.follow;
                 if self.follow {
@@ -153,7 +155,11 @@ impl Pane for LogsPane {
 
     fn render(&mut self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let t = view.theme;
-        let follow = if self.follow { "following" } else { "paused (f or End follows)" };
+        let follow = if self.follow {
+            "following"
+        } else {
+            "paused (f or End follows)"
+        };
         let filter = if self.editing_filter {
             format!(" filter: {}_ ", self.filter)
         } else if self.filter.is_empty() {
@@ -164,11 +170,25 @@ impl Pane for LogsPane {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(t.glyphs.border)
-            .border_style(if self.editing_filter { t.border_focus } else { t.border })
+            .border_style(if self.editing_filter {
+                t.border_focus
+            } else {
+                t.border
+            })
             .title(Span::styled(" Logs ", t.title))
-            .title(Span::styled(format!(" level ≥ {} (l) ", LEVELS[self.min_level]).replace('≥', ">="), t.muted))
+            .title(Span::styled(
+                format!(" level ≥ {} (l) ", LEVELS[self.min_level]).replace('≥', ">="),
+                t.muted,
+            ))
             .title_bottom(Line::from(vec![
-                Span::styled(filter, if self.editing_filter { t.accent } else { t.muted }),
+                Span::styled(
+                    filter,
+                    if self.editing_filter {
+                        t.accent
+                    } else {
+                        t.muted
+                    },
+                ),
                 Span::styled(format!(" {follow} "), t.muted),
             ]));
         let inner = block.inner(area);
@@ -182,7 +202,12 @@ impl Pane for LogsPane {
                 "No records match the level and filter."
             };
             frame.render_widget(
-                Paragraph::new(crate::tui::text::wrap_plain(text, t.muted, inner.width as usize, "")),
+                Paragraph::new(crate::tui::text::wrap_plain(
+                    text,
+                    t.muted,
+                    inner.width as usize,
+                    "",
+                )),
                 inner,
             );
             return;
@@ -198,7 +223,11 @@ impl Pane for LogsPane {
                 _ => t.muted,
             };
             let time = chrono::DateTime::from_timestamp_millis(r.ts)
-                .map(|d| d.with_timezone(&chrono::Local).format("%H:%M:%S").to_string())
+                .map(|d| {
+                    d.with_timezone(&chrono::Local)
+                        .format("%H:%M:%S")
+                        .to_string()
+                })
                 .unwrap_or_default();
             let head = format!("{time} {:<5} ", r.level);
             let target = r.target.strip_prefix("ironclaw::").unwrap_or(&r.target);

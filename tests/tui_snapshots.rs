@@ -1,0 +1,493 @@
+//! Snapshots of the terminal workstation, drawn through ratatui's
+//! `TestBackend` at 80×24 and 120×40. Every screen is reached the way the
+//! real loop reaches it: engine events in (`App::on_engine`), keys in
+//! (`App::on_terminal`); nothing pokes the app's internals.
+//!
+//! Review changes with `cargo insta review` (or set `INSTA_UPDATE=always`
+//! and read the diff in `tests/snapshots/`).
+
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use ironclaw::protocol::{
+    ApprovalDecision, Event, EventMsg, LogRecord, ThreadInfo, TokenUsage, ToolInfo, ToolStatus,
+    TurnOutcome,
+};
+use ironclaw::safety::{Action as SafetyAction, Finding, FindingKind, Severity};
+use ironclaw::tools::Risk;
+use ironclaw::tui::keymap::Keymap;
+use ironclaw::tui::theme::{ColorDepth, Theme};
+use ironclaw::tui::{App, AppOptions};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+struct Harness {
+    app: App,
+    seq: u64,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        Self::with(false)
+    }
+
+    fn with(onboard: bool) -> Harness {
+        Self::themed("dark", ColorDepth::TrueColor, false, onboard)
+    }
+
+    fn themed(name: &str, depth: ColorDepth, ascii: bool, onboard: bool) -> Harness {
+        let theme = Theme::load(name, std::path::Path::new("/nonexistent"), depth, ascii).unwrap();
+        let app = App::new(AppOptions {
+            theme,
+            keymap: Keymap::default(),
+            home: "/home/user/.ironclaw".into(),
+            onboard,
+        });
+        let mut h = Harness { app, seq: 0 };
+        h.event(Event::Hello {
+            protocol_version: 1,
+            engine_version: "0.1.0".into(),
+            provider: "openai".into(),
+            model: "gpt-test".into(),
+            context_window: 128_000,
+        });
+        h
+    }
+
+    fn event(&mut self, event: Event) {
+        self.seq += 1;
+        self.app.on_engine(EventMsg {
+            seq: self.seq,
+            to: None,
+            event,
+        });
+    }
+
+    fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.app
+            .on_terminal(TermEvent::Key(KeyEvent::new(code, mods)));
+    }
+
+    fn press(&mut self, code: KeyCode) {
+        self.key(code, KeyModifiers::NONE);
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    fn thread(&self) -> String {
+        self.app.session().thread.clone()
+    }
+
+    fn render(&mut self, w: u16, h: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| self.app.render(f)).unwrap();
+        format!("{}", terminal.backend())
+    }
+
+    /// A finished turn with Markdown and a tool call, then a second turn
+    /// streaming.
+    fn conversation(&mut self) {
+        let t = self.thread();
+        self.event(Event::ThreadCreated {
+            thread: ThreadInfo {
+                id: t.clone(),
+                title: "Tidy the release notes".into(),
+                created_at: 1_700_000_000_000,
+                updated_at: 1_700_000_000_000,
+                message_count: 0,
+            },
+        });
+        self.event(Event::TurnStarted {
+            thread_id: t.clone(),
+            turn_id: "turn-1".into(),
+            user_text: "What changed in the release notes? Keep it short.".into(),
+        });
+        self.event(Event::ToolCallStarted {
+            thread_id: t.clone(),
+            turn_id: "turn-1".into(),
+            call_id: "c1".into(),
+            tool: "read_file".into(),
+            arguments: json!({"path": "CHANGELOG.md"}),
+            risk: Risk::Low,
+        });
+        self.event(Event::ToolCallFinished {
+            thread_id: t.clone(),
+            turn_id: "turn-1".into(),
+            call_id: "c1".into(),
+            tool: "read_file".into(),
+            status: ToolStatus::Ok,
+            output: "## 2.1.0\n- incremental sync\n- crash fix when the config dir is missing\n- new cache format\n- faster start\n\u{1b}[2J\u{1b}]0;pwned\u{7}end".into(),
+            duration_ms: 12,
+            findings: vec![Finding {
+                kind: FindingKind::Injection,
+                rule: "injection.terminal_escape".into(),
+                severity: Severity::Medium,
+                action: SafetyAction::Sanitize,
+                message: "terminal escape sequences removed".into(),
+                excerpt: String::new(),
+            }],
+        });
+        for delta in [
+            "## Release 2.1\n\n",
+            "The release adds **incremental sync** and fixes a crash.\n\n",
+            "- Read the *migration notes* first\n- The cache format changed: `~/.cache/app` is ignored\n\n",
+            "```sh\napp migrate --dry-run\n```\n\nSee [the guide](https://example.com/guide) — 日本語もOK 😀.",
+        ] {
+            self.event(Event::TextDelta {
+                thread_id: t.clone(),
+                turn_id: "turn-1".into(),
+                delta: delta.into(),
+            });
+        }
+        self.event(Event::TurnFinished {
+            thread_id: t.clone(),
+            turn_id: "turn-1".into(),
+            outcome: TurnOutcome::Completed,
+            usage: TokenUsage {
+                input_tokens: 2_400,
+                output_tokens: 180,
+                llm_calls: 2,
+            },
+            context_tokens: 2_600,
+        });
+        self.event(Event::TurnStarted {
+            thread_id: t.clone(),
+            turn_id: "turn-2".into(),
+            user_text: "And the second point?".into(),
+        });
+        self.event(Event::TextDelta {
+            thread_id: t,
+            turn_id: "turn-2".into(),
+            delta: "The crash happened when the configuration".into(),
+        });
+    }
+
+    fn approval(&mut self) {
+        let t = self.thread();
+        self.event(Event::ToolCallStarted {
+            thread_id: t.clone(),
+            turn_id: "turn-2".into(),
+            call_id: "c2".into(),
+            tool: "shell".into(),
+            arguments: json!({"command": "cargo test --release 2>&1 | tail -n 20"}),
+            risk: Risk::High,
+        });
+        self.event(Event::ApprovalRequested {
+            thread_id: t,
+            turn_id: "turn-2".into(),
+            call_id: "c2".into(),
+            tool: "shell".into(),
+            arguments: json!({"command": "cargo test --release 2>&1 | tail -n 20"}),
+            summary: "cargo test --release 2>&1 | tail -n 20".into(),
+            risk: Risk::High,
+            session_allowed: false,
+        });
+    }
+}
+
+fn snapshot(name: &str, h: &mut Harness) {
+    for (w, ht) in SIZES {
+        let screen = h.render(w, ht);
+        insta::with_settings!({
+            filters => vec![
+                (r"\d{4}-\d\d-\d\d \d\d:\d\d", "[date time]"),
+                (r"\d\d:\d\d:\d\d", "[time]"),
+            ],
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!(format!("{name}_{w}x{ht}"), screen);
+        });
+    }
+}
+
+#[test]
+fn chat_pane_with_markdown_tools_and_streaming() {
+    let mut h = Harness::new();
+    h.conversation();
+    snapshot("chat", &mut h);
+    // Hostile escapes in tool output never reach the screen.
+    let screen = h.render(120, 40);
+    assert!(!screen.contains('\u{1b}'));
+    assert!(!screen.contains("pwned") || !screen.contains("]0;"));
+}
+
+#[test]
+fn chat_tool_output_expands() {
+    let mut h = Harness::new();
+    h.conversation();
+    h.key(KeyCode::Char('o'), KeyModifiers::CONTROL);
+    let screen = h.render(120, 40);
+    assert!(screen.contains("faster start"), "{screen}");
+}
+
+/// Terminals that mangle box drawing get ASCII only (in the chrome; the
+/// conversation's own text is the user's).
+#[test]
+fn ascii_mode_draws_only_ascii() {
+    let mut h = Harness::themed("mono", ColorDepth::None, true, false);
+    let t = h.thread();
+    h.event(Event::TurnStarted {
+        thread_id: t.clone(),
+        turn_id: "u".into(),
+        user_text: "list the files".into(),
+    });
+    h.event(Event::TextDelta {
+        thread_id: t.clone(),
+        turn_id: "u".into(),
+        delta: "Here:\n\n- a.txt\n- b.txt\n".into(),
+    });
+    h.approval();
+    for (w, ht) in SIZES {
+        let screen = h.render(w, ht);
+        assert!(screen.is_ascii(), "{screen}");
+        assert!(screen.contains("+-"), "{screen}");
+    }
+    h.press(KeyCode::Char('n'));
+    h.key(KeyCode::F(2), KeyModifiers::NONE);
+    assert!(h.render(80, 24).is_ascii());
+}
+
+#[test]
+fn empty_chat_and_welcome() {
+    let mut h = Harness::new();
+    snapshot("welcome", &mut h);
+}
+
+#[test]
+fn approval_dialog() {
+    let mut h = Harness::new();
+    h.conversation();
+    h.approval();
+    snapshot("approval", &mut h);
+    // Answered elsewhere: the dialog closes here too.
+    let t = h.thread();
+    h.event(Event::ApprovalResolved {
+        thread_id: t,
+        call_id: "c2".into(),
+        decision: ApprovalDecision::Deny,
+        reason: None,
+    });
+    assert!(!h.render(80, 24).contains("Approve tool call?"));
+}
+
+#[test]
+fn help_overlay() {
+    let mut h = Harness::new();
+    h.key(KeyCode::F(12), KeyModifiers::NONE);
+    snapshot("help", &mut h);
+    h.press(KeyCode::Esc);
+    assert!(!h.render(80, 24).contains("Help (Esc closes)"));
+}
+
+#[test]
+fn slash_command_popup() {
+    let mut h = Harness::new();
+    h.conversation();
+    h.type_text("/");
+    snapshot("slash_popup", &mut h);
+    h.type_text("th");
+    let screen = h.render(80, 24);
+    assert!(screen.contains("/threads"), "{screen}");
+    assert!(!screen.contains("/compact"), "{screen}");
+}
+
+#[test]
+fn too_small_notice() {
+    let mut h = Harness::new();
+    h.conversation();
+    for (w, ht) in [(20, 6), (39, 9)] {
+        let screen = h.render(w, ht);
+        insta::with_settings!({ prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(format!("too_small_{w}x{ht}"), screen);
+        });
+    }
+    // Every size from 1×1 up draws without panicking.
+    for w in 1..50 {
+        for ht in 1..14 {
+            h.render(w, ht);
+        }
+    }
+}
+
+#[test]
+fn jobs_pane() {
+    let mut h = Harness::new();
+    h.conversation();
+    h.key(KeyCode::Char('2'), KeyModifiers::ALT);
+    snapshot("jobs", &mut h);
+}
+
+#[test]
+fn memory_pane() {
+    let mut h = Harness::new();
+    h.key(KeyCode::F(3), KeyModifiers::NONE);
+    snapshot("memory", &mut h);
+}
+
+#[test]
+fn logs_pane_filters() {
+    let mut h = Harness::new();
+    let records = [
+        ("INFO", "ironclaw::engine", "engine started threads=3"),
+        ("DEBUG", "ironclaw::llm::openai", "request sent bytes=3161"),
+        (
+            "WARN",
+            "ironclaw::engine::vault",
+            "the master key lives in the session keyring",
+        ),
+        ("ERROR", "ironclaw::llm", "provider returned 500 attempt=1"),
+        (
+            "INFO",
+            "ironclaw::engine::turn",
+            "turn finished outcome=completed",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (level, target, message))| LogRecord {
+        ts: 1_700_000_000_000 + i as i64 * 1_000,
+        level: level.to_string(),
+        target: target.to_string(),
+        message: message.to_string(),
+    })
+    .collect();
+    h.event(Event::Log { records });
+    h.key(KeyCode::F(4), KeyModifiers::NONE);
+    snapshot("logs", &mut h);
+    // Level filter: l raises the minimum level to INFO, then WARN.
+    h.press(KeyCode::Char('l'));
+    h.press(KeyCode::Char('l'));
+    let screen = h.render(80, 24);
+    assert!(!screen.contains("turn finished"), "{screen}");
+    assert!(screen.contains("provider returned 500"), "{screen}");
+    // Text filter.
+    h.press(KeyCode::Char('L'));
+    h.press(KeyCode::Char('L'));
+    h.type_text("/request");
+    h.press(KeyCode::Enter);
+    let screen = h.render(80, 24);
+    assert!(screen.contains("request sent"), "{screen}");
+    assert!(!screen.contains("engine started"), "{screen}");
+}
+
+#[test]
+fn extensions_pane() {
+    let mut h = Harness::new();
+    let tool = |name: &str, risk, core, desc: &str| ToolInfo {
+        name: name.into(),
+        description: desc.into(),
+        risk,
+        source: "builtin".into(),
+        core,
+    };
+    h.event(Event::Tools {
+        tools: vec![
+            tool("glob", Risk::Low, false, "Find files by glob pattern."),
+            tool(
+                "http_fetch",
+                Risk::Medium,
+                false,
+                "Fetch a web page or API response over HTTP GET.",
+            ),
+            tool(
+                "read_file",
+                Risk::Low,
+                true,
+                "Read a text file, optionally a range of lines.",
+            ),
+            tool(
+                "shell",
+                Risk::High,
+                true,
+                "Run a shell command in the working directory.",
+            ),
+            tool(
+                "write_file",
+                Risk::Medium,
+                true,
+                "Create or overwrite a text file.",
+            ),
+        ],
+    });
+    h.key(KeyCode::F(5), KeyModifiers::NONE);
+    snapshot("extensions", &mut h);
+}
+
+#[test]
+fn onboarding_dialog_without_a_model() {
+    let theme = Theme::load(
+        "dark",
+        std::path::Path::new("/nonexistent"),
+        ColorDepth::TrueColor,
+        false,
+    )
+    .unwrap();
+    let mut app = App::new(AppOptions {
+        theme,
+        keymap: Keymap::default(),
+        home: "/home/user/.ironclaw".into(),
+        onboard: false,
+    });
+    app.on_engine(EventMsg {
+        seq: 1,
+        to: None,
+        event: Event::Hello {
+            protocol_version: 1,
+            engine_version: "0.1.0".into(),
+            provider: String::new(),
+            model: String::new(),
+            context_window: 128_000,
+        },
+    });
+    assert!(
+        app.take_effects()
+            .contains(&ironclaw::tui::Effect::DetectLocalServers)
+    );
+    app.on_local_servers(vec![ironclaw::tui::overlays::onboarding::LocalServer {
+        name: "Ollama".into(),
+        base_url: "http://127.0.0.1:11434/v1".into(),
+        models: vec!["llama3.2".into(), "qwen2.5-coder".into()],
+    }]);
+    let mut h = Harness { app, seq: 1 };
+    snapshot("onboarding", &mut h);
+}
+
+#[test]
+fn thread_list_overlay() {
+    let mut h = Harness::new();
+    h.conversation();
+    let t = h.thread();
+    h.key(KeyCode::Char('t'), KeyModifiers::CONTROL);
+    h.event(Event::Threads {
+        threads: vec![
+            ThreadInfo {
+                id: t,
+                title: "Tidy the release notes".into(),
+                created_at: 1_700_000_000_000,
+                updated_at: 1_700_000_500_000,
+                message_count: 6,
+            },
+            ThreadInfo {
+                id: "0193-older".into(),
+                title: "Plan the garden 🌱 for spring".into(),
+                created_at: 1_690_000_000_000,
+                updated_at: 1_690_000_500_000,
+                message_count: 14,
+            },
+        ],
+    });
+    snapshot("threads", &mut h);
+    // Enter on another thread asks the engine for its snapshot.
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    let effects = h.app.take_effects();
+    assert!(
+        effects.iter().any(|e| matches!(e, ironclaw::tui::Effect::Send(ironclaw::protocol::Op::Snapshot { thread_id }) if thread_id == "0193-older")),
+        "{effects:?}"
+    );
+}
