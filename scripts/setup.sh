@@ -2,7 +2,8 @@
 # Set up and run IronClaw on this machine: builds the release binary, puts it
 # on PATH (~/.local/bin), creates the IronClaw home, and starts it.
 #
-#   scripts/setup.sh            # build, install, then `ironclaw doctor`
+#   scripts/setup.sh            # build, install, then open the terminal workstation
+#                               # (`ironclaw doctor` instead when there is no terminal)
 #   scripts/setup.sh -m "hi"    # build, install, then run with these arguments
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ mkdir -p "$bin_dir"
 install -m 0755 "$CARGO_TARGET_DIR/release/ironclaw" "$bin_dir/ironclaw"
 echo "setup: installed $bin_dir/ironclaw" >&2
 case ":$PATH:" in *":$bin_dir:"*) ;; *) echo "setup: add $bin_dir to your PATH" >&2 ;; esac
-if [ "$#" -eq 0 ]; then
+if [ "$#" -eq 0 ] && ! { [ -t 0 ] && [ -t 1 ]; }; then
   set -- doctor
 fi
 exec "$bin_dir/ironclaw" "$@"

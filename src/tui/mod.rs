@@ -106,14 +106,39 @@ async fn shutdown(engine: &EngineHandle, client: &Client) {
 
 async fn event_loop(
     terminal: &mut terminal::Term,
-    mut app: App,
+    app: App,
     client: &mut Client,
 ) -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut input = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
+    let stop = async move {
+        tokio::select! {
+            _ = sigterm.recv() => {}
+            _ = sighup.recv() => {}
+            _ = sigint.recv() => {}
+        }
+    };
+    drive(terminal, app, client, EventStream::new(), stop, |_| {}).await
+}
+
+/// The loop, for any backend and input stream (the benchmark drives it with
+/// a test backend and scripted keys). Returns when the app quits, the input
+/// ends, or `stop` resolves. `after_draw` sees every drawn frame.
+pub async fn drive<B, I>(
+    terminal: &mut ratatui::Terminal<B>,
+    mut app: App,
+    client: &mut Client,
+    mut input: I,
+    stop: impl std::future::Future<Output = ()>,
+    mut after_draw: impl FnMut(&ratatui::Terminal<B>),
+) -> std::io::Result<()>
+where
+    B: ratatui::backend::Backend,
+    B::Error: std::fmt::Display,
+    I: futures::Stream<Item = std::io::Result<crossterm::event::Event>> + Unpin,
+{
     let (found_tx, mut found_rx) = mpsc::channel(1);
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -121,6 +146,7 @@ async fn event_loop(
     let mut dirty = true;
     let mut urgent = true;
     let mut last_draw = Instant::now() - FRAME;
+    let mut stop = std::pin::pin!(stop);
 
     loop {
         for effect in app.take_effects() {
@@ -146,7 +172,10 @@ async fn event_loop(
             return Ok(());
         }
         if dirty && (urgent || last_draw.elapsed() >= FRAME) {
-            terminal.draw(|f| app.render(f))?;
+            terminal
+                .draw(|f| app.render(f))
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            after_draw(terminal);
             last_draw = Instant::now();
             dirty = false;
             urgent = false;
@@ -188,9 +217,7 @@ async fn event_loop(
                 dirty = true;
             }
             _ = tokio::time::sleep_until(draw_at), if dirty => {}
-            _ = sigterm.recv() => return Ok(()),
-            _ = sighup.recv() => return Ok(()),
-            _ = sigint.recv() => return Ok(()),
+            _ = &mut stop => return Ok(()),
         }
     }
 }

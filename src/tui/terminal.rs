@@ -58,8 +58,11 @@ pub fn enter(mouse: bool) -> io::Result<(Term, Guard)> {
         PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
     )?;
     ENHANCED.store(true, Ordering::SeqCst);
-    let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
-    terminal.clear()?;
+    // No `terminal.clear()`: it asks the terminal for the cursor position
+    // and waits for the answer (a round trip over SSH, and a stall on
+    // terminals that never answer). The alternate screen starts blank and
+    // the first frame draws every cell that is not.
+    let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
     Ok((terminal, guard))
 }
 
