@@ -217,6 +217,47 @@ fn chat_pane_with_markdown_tools_and_streaming() {
 }
 
 #[test]
+fn chat_scrolls_back_holds_still_and_follows_again() {
+    let mut h = Harness::new();
+    h.conversation();
+    let t = h.thread();
+    for i in 0..40 {
+        h.event(Event::TextDelta {
+            thread_id: t.clone(),
+            turn_id: "turn-2".into(),
+            delta: format!("\n\nparagraph {i}"),
+        });
+    }
+    let bottom = h.render(80, 24);
+    assert!(bottom.contains("paragraph 39"), "{bottom}");
+    h.press(KeyCode::PageUp);
+    let up = h.render(80, 24);
+    assert!(up.contains("more below"), "{up}");
+    assert!(!up.contains("paragraph 39"), "{up}");
+    // New text while scrolled back does not move the view.
+    h.event(Event::TextDelta {
+        thread_id: t.clone(),
+        turn_id: "turn-2".into(),
+        delta: "\n\nparagraph 40".into(),
+    });
+    assert_eq!(h.render(80, 24), up);
+    h.key(KeyCode::Home, KeyModifiers::CONTROL);
+    let top = h.render(80, 24);
+    assert!(top.contains("What changed in the release notes?"), "{top}");
+    h.key(KeyCode::End, KeyModifiers::CONTROL);
+    let end = h.render(80, 24);
+    assert!(
+        end.contains("paragraph 40") && !end.contains("more below"),
+        "{end}"
+    );
+    // Scrolling down past the end follows again.
+    h.press(KeyCode::PageUp);
+    h.press(KeyCode::PageDown);
+    h.press(KeyCode::PageDown);
+    assert!(!h.render(80, 24).contains("more below"));
+}
+
+#[test]
 fn chat_tool_output_expands() {
     let mut h = Harness::new();
     h.conversation();

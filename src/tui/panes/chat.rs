@@ -114,16 +114,17 @@ pub struct ChatPane {
     cells: Vec<Cell>,
     /// Tool cells by call id.
     tools: HashMap<String, usize>,
-    /// Lines scrolled up from the bottom; 0 follows new output.
-    scroll: usize,
+    /// The transcript line at the top of the view while scrolled back;
+    /// `None` follows new output at the bottom.
+    anchor: Option<Anchor>,
+    /// Scrolling asked for since the last draw (resolved when drawing,
+    /// where widths and styles are known).
+    pending: Option<Scroll>,
     /// Tool outputs shown in full.
     expanded: bool,
     composer: Composer,
     /// Transcript height at the last draw, for page-sized scrolling.
     page: usize,
-    /// Total transcript lines at the last draw (to keep the view still
-    /// while scrolled up and text streams in).
-    last_total: usize,
     /// Messages typed while a turn ran, sent when it ends.
     queued: Vec<String>,
 }
@@ -139,11 +140,11 @@ impl ChatPane {
         Self {
             cells: Vec::new(),
             tools: HashMap::new(),
-            scroll: 0,
+            anchor: None,
+            pending: None,
             expanded: false,
             composer: Composer::new(),
             page: 10,
-            last_total: 0,
             queued: Vec::new(),
         }
     }
@@ -152,8 +153,8 @@ impl ChatPane {
     pub fn reset(&mut self) {
         self.cells.clear();
         self.tools.clear();
-        self.scroll = 0;
-        self.last_total = 0;
+        self.anchor = None;
+        self.pending = None;
         self.queued.clear();
     }
 
@@ -291,7 +292,7 @@ impl ChatPane {
             self.run_command(command, cx);
             return;
         }
-        self.scroll = 0;
+        self.anchor = None;
         if cx.session.running.contains(&cx.session.thread) || !self.queued.is_empty() {
             // Sent when the running turn ends, in order.
             self.notice(
@@ -331,9 +332,12 @@ impl ChatPane {
         }
     }
 
+    /// Positive scrolls back (towards older lines).
     fn scroll_by(&mut self, lines: isize) {
-        let max = self.last_total.saturating_sub(self.page);
-        self.scroll = (self.scroll as isize + lines).clamp(0, max as isize) as usize;
+        self.pending = Some(match self.pending {
+            Some(Scroll::By(n)) => Scroll::By(n + lines),
+            _ => Scroll::By(lines),
+        });
     }
 }
 
@@ -472,8 +476,8 @@ impl Pane for ChatPane {
                     cx.send(Op::Interrupt {
                         thread_id: cx.session.thread.clone(),
                     });
-                } else if self.scroll > 0 {
-                    self.scroll = 0;
+                } else if self.anchor.is_some() {
+                    self.pending = Some(Scroll::Bottom);
                 }
             }
             Action::HistoryPrev => {
@@ -493,8 +497,8 @@ impl Pane for ChatPane {
             Action::NextPane if self.composer.popup_open() => self.composer.complete(),
             Action::ScrollUp => self.scroll_by(self.page.saturating_sub(2).max(1) as isize),
             Action::ScrollDown => self.scroll_by(-(self.page.saturating_sub(2).max(1) as isize)),
-            Action::ScrollTop => self.scroll = self.last_total.saturating_sub(self.page),
-            Action::ScrollBottom => self.scroll = 0,
+            Action::ScrollTop => self.pending = Some(Scroll::Top),
+            Action::ScrollBottom => self.pending = Some(Scroll::Bottom),
             Action::ToggleTools => {
                 self.expanded = !self.expanded;
             }
@@ -508,11 +512,11 @@ impl Pane for ChatPane {
         if self.composer.is_empty() {
             match key.code {
                 KeyCode::Home => {
-                    self.scroll = self.last_total.saturating_sub(self.page);
+                    self.pending = Some(Scroll::Top);
                     return;
                 }
                 KeyCode::End => {
-                    self.scroll = 0;
+                    self.pending = Some(Scroll::Bottom);
                     return;
                 }
                 _ => {}
@@ -558,60 +562,167 @@ impl ChatPane {
             frame.render_widget(Paragraph::new(lines), area);
             return;
         }
-        // Keep the view still while scrolled up and lines are added below.
         let look = Look {
             theme: t,
             expanded: self.expanded,
             expand_hint: view.keymap.hint(Action::ToggleTools),
         };
-        let total: usize = self
-            .cells
-            .iter_mut()
-            .map(|c| c.height(width, &look) + 1)
-            .sum();
-        if self.scroll > 0 && total > self.last_total {
-            self.scroll += total - self.last_total;
-        }
-        self.last_total = total;
-        self.scroll = self.scroll.min(total.saturating_sub(height));
-
-        // Visible window in transcript lines: [top, bottom).
-        let bottom = total - self.scroll;
-        let top = bottom.saturating_sub(height);
-        let mut lines: Vec<Line<'static>> = Vec::with_capacity(height);
-        let mut y = total;
-        // Walk cells from the end; only the visible ones are touched.
-        let mut visible: Vec<(usize, usize)> = Vec::new(); // (cell index, its first line)
-        for i in (0..self.cells.len()).rev() {
-            let h = self.cells[i].height(width, &look) + 1;
-            y -= h;
-            if y < bottom {
-                visible.push((i, y));
-            }
-            if y <= top {
-                break;
-            }
-        }
-        for (i, start) in visible.into_iter().rev() {
-            let cell_lines = self.cells[i].lines(width, &look);
-            for (j, line) in cell_lines
-                .iter()
-                .chain(std::iter::once(&Line::default()))
-                .enumerate()
-            {
-                let n = start + j;
-                if n >= top && n < bottom {
-                    lines.push(line.clone());
+        let mut view_ = Transcript {
+            cells: &mut self.cells,
+            width,
+            look: &look,
+        };
+        if let Some(scroll) = self.pending.take() {
+            self.anchor = match scroll {
+                Scroll::Top => Some(Anchor { cell: 0, line: 0 }),
+                Scroll::Bottom => None,
+                Scroll::By(n) => {
+                    let top = match self.anchor {
+                        Some(a) => view_.clamp(a),
+                        None => view_.bottom_top(height),
+                    };
+                    Some(if n >= 0 {
+                        view_.up(top, n as usize)
+                    } else {
+                        view_.down(top, n.unsigned_abs())
+                    })
                 }
-            }
+            };
         }
+        // Scrolled back to where the end is on screen: follow again.
+        if let Some(a) = self.anchor {
+            let a = view_.clamp(a);
+            self.anchor = (!view_.reaches_end(a, height)).then_some(a);
+        }
+        let top = match self.anchor {
+            Some(a) => a,
+            None => view_.bottom_top(height),
+        };
+        let lines = view_.lines_from(top, height);
         frame.render_widget(Paragraph::new(lines), area);
-        if self.scroll > 0 {
-            let label = format!(" {} more below · End ", self.scroll);
+        if self.anchor.is_some() {
+            let label = format!(" more below · {} ", view.keymap.hint(Action::ScrollBottom));
             let w = width_u16(&label).min(area.width);
             let badge = Rect::new(area.right() - w, area.bottom() - 1, w, 1);
             frame.render_widget(Span::styled(label, t.status_key), badge);
         }
+    }
+}
+
+/// A transcript position: a cell and a line within it (the blank line
+/// after each cell counts as its last line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Anchor {
+    cell: usize,
+    line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scroll {
+    /// Lines; positive goes back.
+    By(isize),
+    Top,
+    Bottom,
+}
+
+/// The cells at one width and look: every walk wraps only the cells it
+/// passes, so a 10,000-message thread costs what is on screen.
+struct Transcript<'a, 'b> {
+    cells: &'a mut Vec<Cell>,
+    width: u16,
+    look: &'a Look<'b>,
+}
+
+impl Transcript<'_, '_> {
+    /// Lines of a cell including the blank line after it.
+    fn h(&mut self, cell: usize) -> usize {
+        self.cells[cell].height(self.width, self.look) + 1
+    }
+
+    fn clamp(&mut self, a: Anchor) -> Anchor {
+        if self.cells.is_empty() {
+            return Anchor { cell: 0, line: 0 };
+        }
+        let cell = a.cell.min(self.cells.len() - 1);
+        let line = a.line.min(self.h(cell) - 1);
+        Anchor { cell, line }
+    }
+
+    /// The top line when the last line is at the bottom of `height` rows.
+    fn bottom_top(&mut self, height: usize) -> Anchor {
+        let end = Anchor {
+            cell: self.cells.len() - 1,
+            line: self.h(self.cells.len() - 1) - 1,
+        };
+        self.up(end, height.saturating_sub(1))
+    }
+
+    fn up(&mut self, mut a: Anchor, mut n: usize) -> Anchor {
+        while n > 0 {
+            if a.line > 0 {
+                let k = a.line.min(n);
+                a.line -= k;
+                n -= k;
+            } else if a.cell > 0 {
+                a.cell -= 1;
+                a.line = self.h(a.cell) - 1;
+                n -= 1;
+            } else {
+                break;
+            }
+        }
+        a
+    }
+
+    fn down(&mut self, mut a: Anchor, mut n: usize) -> Anchor {
+        while n > 0 {
+            let h = self.h(a.cell);
+            if a.line + 1 < h {
+                let k = (h - 1 - a.line).min(n);
+                a.line += k;
+                n -= k;
+            } else if a.cell + 1 < self.cells.len() {
+                a.cell += 1;
+                a.line = 0;
+                n -= 1;
+            } else {
+                break;
+            }
+        }
+        a
+    }
+
+    /// Whether `height` rows from `a` show the transcript's last line.
+    fn reaches_end(&mut self, a: Anchor, height: usize) -> bool {
+        let mut rows = self.h(a.cell) - a.line;
+        let mut cell = a.cell + 1;
+        while rows < height && cell < self.cells.len() {
+            rows += self.h(cell);
+            cell += 1;
+        }
+        cell == self.cells.len() && rows <= height
+    }
+
+    fn lines_from(&mut self, a: Anchor, height: usize) -> Vec<Line<'static>> {
+        let mut out = Vec::with_capacity(height);
+        let mut cell = a.cell;
+        let mut skip = a.line;
+        while out.len() < height && cell < self.cells.len() {
+            let lines = self.cells[cell].lines(self.width, self.look);
+            for line in lines
+                .iter()
+                .chain(std::iter::once(&Line::default()))
+                .skip(skip)
+            {
+                if out.len() == height {
+                    break;
+                }
+                out.push(line.clone());
+            }
+            skip = 0;
+            cell += 1;
+        }
+        out
     }
 }
 
