@@ -288,6 +288,7 @@ fn new_app() -> App {
         keymap: Keymap::default(),
         home: "/tmp".into(),
         onboard: false,
+        daemon: false,
     })
 }
 
@@ -449,7 +450,7 @@ fn keystroke_latency(keys: usize) {
         })
         .await
         .unwrap();
-        let mut client = engine.connect().await;
+        let mut client = ironclaw::daemon::Connection::in_process(engine).await;
         let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
         let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<TermEvent>>();
         let sent: Arc<Mutex<Vec<Instant>>> = Arc::new(Mutex::new(Vec::new()));

@@ -11,11 +11,13 @@
 //! - [`secrets`]: the encrypted secret store (the only code that sees values).
 //! - [`db`]: the libSQL store and its migrations.
 //! - [`config`]: the IronClaw home, `config.toml` and its env overrides.
+//! - [`daemon`]: the engine in the background, reached over a Unix socket.
 //! - [`tui`]: the full-screen terminal workstation (a protocol client).
 //! - [`cli`]: the command line, one-shot prompts and diagnostics.
 
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod db;
 pub mod engine;
 pub mod llm;

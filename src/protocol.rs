@@ -101,8 +101,18 @@ pub enum Op {
     /// Start receiving [`Event::Log`] (the recent backlog first, to this
     /// client only, then live records as they are written).
     SubscribeLogs,
+    /// Ask for [`Event::Status`]: the engine process and its clients.
+    Status,
     /// Stop the engine (finishes by interrupting running turns).
     Shutdown,
+}
+
+/// The first frame a client sends over a socket, before any [`Op`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientHello {
+    pub protocol_version: u32,
+    /// What connects: `tui`, `oneshot`, `cli`, …, for logs and status.
+    pub client: String,
 }
 
 /// A secret value in transit. Its `Debug` never shows the value, and the
@@ -306,6 +316,16 @@ pub enum Event {
     Log {
         records: Vec<LogRecord>,
     },
+    /// Reply to [`Op::Status`].
+    Status {
+        pid: u32,
+        engine_version: String,
+        uptime_secs: u64,
+        /// Connected clients, this one included.
+        clients: u64,
+        /// Threads with a turn running.
+        running_turns: u64,
+    },
     /// Reply to [`Op::CheckProvider`].
     ProviderStatus {
         ok: bool,
@@ -370,6 +390,7 @@ impl Event {
             | Event::SecretsUpdated { .. }
             | Event::ProviderStatus { .. }
             | Event::ProviderChanged { .. }
+            | Event::Status { .. }
             | Event::Tools { .. }
             | Event::Log { .. }
             | Event::ShuttingDown => None,

@@ -43,6 +43,7 @@ impl Harness {
             keymap: Keymap::default(),
             home: "/home/user/.ironclaw".into(),
             onboard,
+            daemon: false,
         });
         let mut h = Harness { app, seq: 0 };
         h.event(Event::Hello {
@@ -473,6 +474,7 @@ fn onboarding_dialog_without_a_model() {
         keymap: Keymap::default(),
         home: "/home/user/.ironclaw".into(),
         onboard: false,
+        daemon: false,
     });
     app.on_engine(EventMsg {
         seq: 1,

@@ -102,7 +102,7 @@ fn script(dir: &Path, home: &Path, work: &Path, env: &[(&str, String)]) -> std::
     std::fs::write(
         &path,
         format!(
-            "cd '{work}'\nexport IRONCLAW_HOME='{home}' LANG=C.UTF-8 TERM=xterm-256color\n{exports}\
+            "cd '{work}'\nexport IRONCLAW_HOME='{home}' LANG=C.UTF-8 TERM=xterm-256color IRONCLAW_DAEMON_AUTOSTART=false\n{exports}\
              '{bin}'\necho EXITED=$?\nexec bash --norc -i\n",
             work = work.display(),
             home = home.display(),

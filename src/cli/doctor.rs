@@ -3,9 +3,10 @@
 //! the secret store and the provider, exactly as any frontend would.
 //! Exit code 0 only when every check passes.
 
-use super::{CliError, exit, start_engine};
+use super::{CliError, connect, exit};
 use crate::config::Loaded;
-use crate::engine::{Client, ProviderSource};
+use crate::daemon::Connection;
+use crate::engine::ProviderSource;
 use crate::protocol::{Event, Op};
 
 struct Report {
@@ -27,7 +28,7 @@ impl Report {
 
 /// Sends `op` and waits for the first event `pick` accepts (or an error).
 async fn ask<T>(
-    client: &mut Client,
+    client: &mut Connection,
     op: Op,
     mut pick: impl FnMut(Event) -> Option<T>,
 ) -> Result<T, String> {
@@ -93,8 +94,8 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
         );
     }
 
-    let engine = match start_engine(loaded, ProviderSource::FromConfig).await {
-        Ok(engine) => engine,
+    let mut client = match connect(loaded, ProviderSource::FromConfig, "cli").await {
+        Ok(client) => client,
         Err(e) => {
             r.fail(
                 "database",
@@ -104,7 +105,15 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
             return Ok(finish(&r));
         }
     };
-    let mut client = engine.connect().await;
+    if client.is_daemon() {
+        r.ok(
+            "daemon",
+            format!(
+                "running; checks below ask it ({})",
+                loaded.paths.daemon_socket().display()
+            ),
+        );
+    }
     match ask(&mut client, Op::ListThreads, |e| match e {
         Event::Threads { threads } => Some(threads.len()),
         _ => None,
@@ -159,8 +168,7 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
         ),
         Err(e) => r.fail("provider", e, "see docs/configuration.md"),
     }
-    let _ = client.send(Op::Shutdown).await;
-    engine.stopped().await;
+    client.close().await;
     Ok(finish(&r))
 }
 

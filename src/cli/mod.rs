@@ -6,6 +6,7 @@
 //! to do, with the documented exit codes of [`exit`].
 
 mod config_cmd;
+mod daemon_cmd;
 mod doctor;
 pub mod exit;
 mod logging;
@@ -61,6 +62,10 @@ pub struct Cli {
     /// or a file `themes/<name>.toml` in the IronClaw home.
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
+    /// Run the engine inside this process instead of connecting to (or
+    /// starting) the background daemon. Quitting then stops the engine.
+    #[arg(long)]
+    pub in_process: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -86,6 +91,18 @@ pub enum Command {
     },
     /// Choose the model provider, model and API key (the first-run dialog).
     Onboard,
+    /// Open the terminal workstation on the running daemon.
+    Attach,
+    /// Run the engine in the background: start, stop, status, restart.
+    Daemon {
+        #[command(subcommand)]
+        command: daemon_cmd::DaemonCommand,
+    },
+    /// Install or remove the systemd user service that runs the daemon.
+    Service {
+        #[command(subcommand)]
+        command: daemon_cmd::ServiceCommand,
+    },
 }
 
 /// A failure to report: the message, an optional fix, and the exit code.
@@ -162,7 +179,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         return config_cmd::run(command);
     }
     let mut loaded = config::load()?;
-    let workstation = matches!(cli.command, Some(Command::Onboard)) || wants_workstation(&cli);
+    let workstation =
+        matches!(cli.command, Some(Command::Onboard | Command::Attach)) || wants_workstation(&cli);
     let _log = logging::init(&loaded, cli.verbose, cli.verbose && !workstation);
     tracing::debug!(home = %loaded.paths.home.display(), "configuration loaded");
     if let Some(p) = &cli.provider {
@@ -178,21 +196,21 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Threads { command }) => threads::run(command, &loaded).await,
         Some(Command::Secrets { command }) => secrets_cmd::run(command, &loaded).await,
         Some(Command::Config { .. }) => unreachable_config(),
-        Some(Command::Onboard) => {
-            let opts = crate::tui::TuiOptions {
-                theme: cli.theme.clone(),
-                onboard: true,
-            };
-            crate::tui::run(&loaded, opts).await
-        }
-        None if workstation => {
-            let opts = crate::tui::TuiOptions {
-                theme: cli.theme.clone(),
-                onboard: false,
-            };
-            crate::tui::run(&loaded, opts).await
-        }
+        Some(Command::Onboard) => crate::tui::run(&loaded, tui_options(&cli, true, false)).await,
+        Some(Command::Attach) => crate::tui::run(&loaded, tui_options(&cli, false, true)).await,
+        Some(Command::Daemon { command }) => daemon_cmd::run_daemon(command, &loaded).await,
+        Some(Command::Service { command }) => daemon_cmd::run_service(command, &loaded),
+        None if workstation => crate::tui::run(&loaded, tui_options(&cli, false, false)).await,
         None => oneshot::run(&cli, &loaded).await,
+    }
+}
+
+fn tui_options(cli: &Cli, onboard: bool, attach: bool) -> crate::tui::TuiOptions {
+    crate::tui::TuiOptions {
+        theme: cli.theme.clone(),
+        onboard,
+        attach,
+        in_process: cli.in_process,
     }
 }
 
@@ -218,11 +236,35 @@ fn restore_sigpipe() {
     }
 }
 
+/// Long-running processes that talk over sockets (the daemon, the TUI)
+/// must not die when a peer hangs up: they get `EPIPE` and handle it.
+pub(crate) fn ignore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal disposition to "ignore" has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}
+
 fn unreachable_config() -> Result<u8, CliError> {
     Err(CliError::new(
         exit::FAILURE,
         "internal: config command dispatched twice",
     ))
+}
+
+/// The engine for a command: the daemon's when one runs (it alone owns the
+/// database then), otherwise one started in this process.
+pub(crate) async fn connect(
+    loaded: &Loaded,
+    provider: ProviderSource,
+    kind: &str,
+) -> Result<crate::daemon::Connection, CliError> {
+    if let Some(client) = crate::daemon::connect(&loaded.paths, kind).await? {
+        return Ok(crate::daemon::Connection::Daemon(client));
+    }
+    let engine = start_engine(loaded, provider).await?;
+    Ok(crate::daemon::Connection::in_process(engine).await)
 }
 
 /// Starts an in-process engine for a command.

@@ -8,9 +8,10 @@
 
 use std::io::{IsTerminal, Read, Write};
 
-use super::{Cli, CliError, exit, start_engine};
+use super::{Cli, CliError, connect, exit};
 use crate::config::Loaded;
-use crate::engine::{Client, ProviderSource, new_id};
+use crate::daemon::Connection;
+use crate::engine::{ProviderSource, new_id};
 use crate::protocol::{
     ApprovalDecision, ApprovalMode, Event, EventMsg, Op, ToolStatus, TurnOutcome,
 };
@@ -26,8 +27,15 @@ pub async fn run(cli: &Cli, loaded: &Loaded) -> Result<u8, CliError> {
         (false, true) => ApprovalMode::UnattendedAutoApprove,
     };
 
-    let engine = start_engine(loaded, ProviderSource::FromConfig).await?;
-    let mut client = engine.connect().await;
+    let overrides = cli.model.is_some() || cli.provider.is_some();
+    let mut client = connect(loaded, ProviderSource::FromConfig, "oneshot").await?;
+    if overrides && client.is_daemon() {
+        return Err(CliError::new(
+            exit::USAGE,
+            "--model and --provider cannot change the model of the running daemon",
+        )
+        .hint("choose the model with /model in `ironclaw`, or `ironclaw daemon stop` first"));
+    }
     let mut out = Output::new(cli.json);
     expect_hello(&mut client, &mut out).await?;
 
@@ -45,8 +53,7 @@ pub async fn run(cli: &Cli, loaded: &Loaded) -> Result<u8, CliError> {
         .map_err(engine_gone)?;
 
     let code = follow_turn(&mut client, &mut out, &thread_id).await?;
-    let _ = client.send(Op::Shutdown).await;
-    engine.stopped().await;
+    client.close().await;
     if out.progress && !cli.json {
         eprintln!("thread {thread_id} (continue it with --thread last)");
     }
@@ -153,13 +160,13 @@ impl Output {
     }
 }
 
-async fn recv(client: &mut Client, out: &mut Output) -> Result<EventMsg, CliError> {
+async fn recv(client: &mut Connection, out: &mut Output) -> Result<EventMsg, CliError> {
     let msg = client.recv().await.map_err(engine_gone)?;
     out.event(&msg);
     Ok(msg)
 }
 
-async fn expect_hello(client: &mut Client, out: &mut Output) -> Result<(), CliError> {
+async fn expect_hello(client: &mut Connection, out: &mut Output) -> Result<(), CliError> {
     match recv(client, out).await?.event {
         Event::Hello { .. } => Ok(()),
         other => Err(CliError::new(
@@ -171,7 +178,7 @@ async fn expect_hello(client: &mut Client, out: &mut Output) -> Result<(), CliEr
 
 /// Checks that a thread exists (or finds the latest) through the protocol.
 async fn resolve_thread(
-    client: &mut Client,
+    client: &mut Connection,
     out: &mut Output,
     id: &str,
 ) -> Result<String, CliError> {
@@ -203,7 +210,7 @@ async fn resolve_thread(
 }
 
 async fn follow_turn(
-    client: &mut Client,
+    client: &mut Connection,
     out: &mut Output,
     thread_id: &str,
 ) -> Result<u8, CliError> {

@@ -5,9 +5,10 @@
 
 use clap::Subcommand;
 
-use super::{CliError, exit, start_engine};
+use super::{CliError, connect, exit};
 use crate::config::Loaded;
-use crate::engine::{Client, ProviderSource};
+use crate::daemon::Connection;
+use crate::engine::ProviderSource;
 use crate::protocol::{Event, Op, SecretValue};
 
 #[derive(Debug, Subcommand)]
@@ -43,15 +44,13 @@ pub async fn run(command: &SecretsCommand, loaded: &Loaded) -> Result<u8, CliErr
         SecretsCommand::Rm { name } => Op::SecretRemove { name: name.clone() },
         SecretsCommand::RotateMaster => Op::RotateMasterKey,
     };
-    let engine = start_engine(loaded, ProviderSource::None).await?;
-    let mut client = engine.connect().await;
+    let mut client = connect(loaded, ProviderSource::None, "cli").await?;
     let result = exchange(&mut client, op).await;
-    let _ = client.send(Op::Shutdown).await;
-    engine.stopped().await;
+    client.close().await;
     result
 }
 
-async fn exchange(client: &mut Client, op: Op) -> Result<u8, CliError> {
+async fn exchange(client: &mut Connection, op: Op) -> Result<u8, CliError> {
     client
         .send(op)
         .await

@@ -2,9 +2,9 @@
 
 use clap::Subcommand;
 
-use super::{CliError, exit, start_engine};
+use super::{CliError, connect, exit};
 use crate::config::Loaded;
-use crate::engine::Client;
+use crate::daemon::Connection;
 use crate::engine::ProviderSource;
 use crate::protocol::{Event, Op};
 
@@ -29,18 +29,16 @@ pub enum ThreadsCommand {
 }
 
 pub async fn run(command: &ThreadsCommand, loaded: &Loaded) -> Result<u8, CliError> {
-    let engine = start_engine(loaded, ProviderSource::None).await?;
-    let mut client = engine.connect().await;
+    let mut client = connect(loaded, ProviderSource::None, "cli").await?;
     let result = match command {
         ThreadsCommand::List { limit, json } => list(&mut client, *limit, *json).await,
         ThreadsCommand::Show { id, json } => show(&mut client, id, *json).await,
     };
-    let _ = client.send(Op::Shutdown).await;
-    engine.stopped().await;
+    client.close().await;
     result
 }
 
-async fn next(client: &mut Client) -> Result<Event, CliError> {
+async fn next(client: &mut Connection) -> Result<Event, CliError> {
     client
         .recv()
         .await
@@ -48,7 +46,7 @@ async fn next(client: &mut Client) -> Result<Event, CliError> {
         .map_err(|e| CliError::new(exit::FAILURE, e.to_string()))
 }
 
-async fn threads(client: &mut Client) -> Result<Vec<crate::protocol::ThreadInfo>, CliError> {
+async fn threads(client: &mut Connection) -> Result<Vec<crate::protocol::ThreadInfo>, CliError> {
     client
         .send(Op::ListThreads)
         .await
@@ -62,7 +60,7 @@ async fn threads(client: &mut Client) -> Result<Vec<crate::protocol::ThreadInfo>
     }
 }
 
-async fn list(client: &mut Client, limit: usize, json: bool) -> Result<u8, CliError> {
+async fn list(client: &mut Connection, limit: usize, json: bool) -> Result<u8, CliError> {
     let mut all = threads(client).await?;
     all.truncate(limit);
     if json {
@@ -86,7 +84,7 @@ async fn list(client: &mut Client, limit: usize, json: bool) -> Result<u8, CliEr
     Ok(exit::OK)
 }
 
-async fn show(client: &mut Client, id: &str, json: bool) -> Result<u8, CliError> {
+async fn show(client: &mut Connection, id: &str, json: bool) -> Result<u8, CliError> {
     let id = if id == "last" {
         threads(client)
             .await?

@@ -73,6 +73,7 @@ pub struct Config {
     pub safety: crate::safety::SafetyConfig,
     pub logging: LoggingConfig,
     pub tui: TuiConfig,
+    pub daemon: DaemonConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -250,6 +251,20 @@ impl Default for TuiConfig {
             mouse: true,
             keys: BTreeMap::new(),
         }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DaemonConfig {
+    /// `ironclaw` starts the background daemon when none runs (otherwise
+    /// the engine runs inside the TUI's process, as with `--in-process`).
+    pub autostart: bool,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        Self { autostart: true }
     }
 }
 

@@ -40,6 +40,16 @@ impl Paths {
         self.home.join("logs")
     }
 
+    /// The daemon's Unix socket (mode 0600; the home is 0700).
+    pub fn daemon_socket(&self) -> PathBuf {
+        self.home.join("daemon.sock")
+    }
+
+    /// Held by the running daemon; holds its pid.
+    pub fn daemon_lock(&self) -> PathBuf {
+        self.home.join("daemon.lock")
+    }
+
     /// `AGENTS.md` read into the system prompt until the memory workspace exists.
     pub fn agents_file(&self) -> PathBuf {
         self.home.join("AGENTS.md")

@@ -83,6 +83,9 @@ pub(crate) struct Shared {
     pub revealed: Mutex<HashMap<ThreadId, HashSet<String>>>,
     /// Whether the log forwarder runs (started by the first subscriber).
     logs_forwarding: AtomicBool,
+    /// Clients connected now (each [`Client`] counts itself out on drop).
+    clients: Arc<std::sync::atomic::AtomicU64>,
+    started: std::time::Instant,
 }
 
 /// The current provider, or why there is none.
@@ -132,6 +135,13 @@ pub struct Client {
     pub id: ClientId,
     tx: mpsc::Sender<Submission>,
     rx: broadcast::Receiver<EventMsg>,
+    count: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -143,7 +153,31 @@ pub enum ClientError {
     Lagged(u64),
 }
 
+/// Sends ops on behalf of a [`Client`] from another task (the daemon reads
+/// a socket in one task and writes events in another).
+#[derive(Clone)]
+pub struct OpSender {
+    id: ClientId,
+    tx: mpsc::Sender<Submission>,
+}
+
+impl OpSender {
+    pub async fn send(&self, op: Op) -> Result<(), ClientError> {
+        self.tx
+            .send(Submission::Op(self.id, op))
+            .await
+            .map_err(|_| ClientError::Closed)
+    }
+}
+
 impl Client {
+    pub fn sender(&self) -> OpSender {
+        OpSender {
+            id: self.id,
+            tx: self.tx.clone(),
+        }
+    }
+
     pub async fn send(&self, op: Op) -> Result<(), ClientError> {
         self.tx
             .send(Submission::Op(self.id, op))
@@ -203,6 +237,8 @@ impl EngineHandle {
             workdir: opts.workdir,
             revealed: Mutex::new(HashMap::new()),
             logs_forwarding: AtomicBool::new(false),
+            clients: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            started: std::time::Instant::now(),
         });
         let (tx, rx) = mpsc::channel(256);
         let done = CancellationToken::new();
@@ -232,10 +268,12 @@ impl EngineHandle {
         let rx = self.shared.bus.subscribe();
         // If the engine already stopped the client sees Closed on recv.
         let _ = self.tx.send(Submission::Connected(id)).await;
+        self.shared.clients.fetch_add(1, Ordering::Relaxed);
         Client {
             id,
             tx: self.tx.clone(),
             rx,
+            count: self.shared.clients.clone(),
         }
     }
 
@@ -508,6 +546,17 @@ impl Actor {
                             .await;
                     }
                 });
+                Ok(())
+            }
+            Op::Status => {
+                let event = Event::Status {
+                    pid: std::process::id(),
+                    engine_version: env!("CARGO_PKG_VERSION").to_string(),
+                    uptime_secs: self.shared.started.elapsed().as_secs(),
+                    clients: self.shared.clients.load(Ordering::Relaxed),
+                    running_turns: self.running.len() as u64,
+                };
+                self.shared.bus.reply(client, event).await;
                 Ok(())
             }
             Op::ListTools => {

@@ -51,6 +51,8 @@ pub enum AppEvent {
     /// Show a short message in the status bar.
     Notify(String),
     Quit,
+    /// Leave, with the daemon and its work still running.
+    Detach,
     /// Look for Ollama / llama.cpp servers on their default ports.
     DetectLocalServers,
 }
@@ -79,6 +81,8 @@ pub struct Session {
     /// Threads with a turn running.
     pub running: HashSet<ThreadId>,
     pub home: PathBuf,
+    /// The engine is the background daemon's, not this process's.
+    pub daemon: bool,
     /// Animation frame, advanced while something runs.
     pub tick: usize,
 }
@@ -140,6 +144,8 @@ pub struct AppOptions {
     pub home: PathBuf,
     /// Open the onboarding dialog at start (`ironclaw onboard`).
     pub onboard: bool,
+    /// Connected to the background daemon (detaching leaves it running).
+    pub daemon: bool,
 }
 
 pub struct App {
@@ -171,6 +177,7 @@ impl App {
         let session = Session {
             thread: crate::engine::new_id(),
             home: opts.home.clone(),
+            daemon: opts.daemon,
             ..Session::default()
         };
         let mut app = Self {
@@ -238,6 +245,14 @@ impl App {
         self.session.connected = false;
         self.session.running.clear();
         self.notify(format!("engine disconnected: {why}"));
+    }
+
+    /// The daemon is back: catch up on what happened meanwhile.
+    pub fn on_reconnected(&mut self) {
+        self.notify("reconnected to the engine".into());
+        self.effects.push(Effect::Send(Op::ListTools));
+        self.effects.push(Effect::Send(Op::SubscribeLogs));
+        self.resync();
     }
 
     pub fn on_local_servers(&mut self, servers: Vec<LocalServer>) {
@@ -484,6 +499,7 @@ impl App {
             Some(Action::NextPane) if !self.pane_wants_tab() => self.pane = self.pane.offset(1),
             Some(Action::PrevPane) => self.pane = self.pane.offset(-1),
             Some(Action::Threads) => self.events.push(AppEvent::OpenThreads),
+            Some(Action::Detach) => self.events.push(AppEvent::Detach),
             Some(Action::NewThread) => self.events.push(AppEvent::NewThread),
             Some(action) => {
                 let mut cx = Cx {
@@ -569,6 +585,16 @@ impl App {
                 match event {
                     AppEvent::Send(op) => self.effects.push(Effect::Send(op)),
                     AppEvent::Quit => self.quit = true,
+                    AppEvent::Detach => {
+                        if self.session.daemon {
+                            self.quit = true;
+                        } else {
+                            self.notify(
+                                "the engine runs inside this window (--in-process): quitting stops it; `ironclaw daemon start` runs it in the background"
+                                    .into(),
+                            );
+                        }
+                    }
                     AppEvent::DetectLocalServers => self.effects.push(Effect::DetectLocalServers),
                     AppEvent::Notify(m) => self.notify(m),
                     AppEvent::OpenHelp => {
@@ -710,10 +736,11 @@ impl App {
         let s = &self.session;
         let sep = Span::styled(format!(" {} ", t.glyphs.separator), t.status);
         let mut left: Vec<Span<'static>> = Vec::new();
-        let (conn, conn_style) = if s.connected {
-            ("connected", t.status)
-        } else {
-            ("disconnected", t.error)
+        let (conn, conn_style) = match (s.connected, s.daemon) {
+            (true, true) => ("daemon", t.status),
+            (true, false) => ("local", t.status),
+            (false, true) => ("engine disconnected, reconnecting", t.error),
+            (false, false) => ("engine stopped", t.error),
         };
         left.push(Span::styled(
             format!(" {conn}"),

@@ -34,6 +34,7 @@ pub enum Action {
     Threads,
     NewThread,
     ToggleTools,
+    Detach,
 }
 
 /// (action, config name, what it does, default keys)

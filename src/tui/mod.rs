@@ -34,8 +34,8 @@ pub use app::{App, AppOptions, Effect};
 
 use crate::cli::{CliError, exit};
 use crate::config::Loaded;
-use crate::engine::{Client, ClientError, EngineHandle, ProviderSource};
-use crate::protocol::Op;
+use crate::daemon::{self, Connection};
+use crate::engine::{ClientError, ProviderSource};
 use keymap::Keymap;
 use overlays::onboarding::{LOCAL_CANDIDATES, detect_local_servers};
 use theme::{ColorDepth, Theme};
@@ -44,12 +44,52 @@ use theme::{ColorDepth, Theme};
 pub const FRAME: Duration = Duration::from_millis(16);
 /// Animation tick while something runs.
 const TICK: Duration = Duration::from_millis(120);
+/// How often a client whose daemon went away tries to reconnect.
+const RECONNECT: Duration = Duration::from_secs(1);
 
 pub struct TuiOptions {
     /// `--theme`, overriding `tui.theme`.
     pub theme: Option<String>,
     /// Open the onboarding dialog at start.
     pub onboard: bool,
+    /// `ironclaw attach`: only connect to a running daemon.
+    pub attach: bool,
+    /// `--in-process`: run the engine in this process.
+    pub in_process: bool,
+}
+
+/// The engine the workstation talks to: the running daemon; else a daemon
+/// started now (`daemon.autostart`); else one inside this process.
+async fn connection(loaded: &Loaded, opts: &TuiOptions) -> Result<Connection, CliError> {
+    let paths = &loaded.paths;
+    if let Some(client) = daemon::connect(paths, "tui").await? {
+        if opts.in_process {
+            return Err(CliError::new(
+                exit::USAGE,
+                "a daemon is running for this IronClaw home; an engine in this process would share its database",
+            )
+            .hint("`ironclaw attach` connects to it; `ironclaw daemon stop` stops it"));
+        }
+        return Ok(Connection::Daemon(client));
+    }
+    if opts.attach {
+        return Err(daemon::connect_error(daemon::ConnectError::NotRunning(
+            paths.daemon_socket(),
+        )));
+    }
+    if !opts.in_process && loaded.config.daemon.autostart {
+        daemon::start(paths).await?;
+        return match daemon::connect(paths, "tui").await? {
+            Some(client) => Ok(Connection::Daemon(client)),
+            None => Err(CliError::new(
+                exit::FAILURE,
+                "the daemon started but does not accept connections",
+            )
+            .hint(format!("its log is in {}", paths.logs().display()))),
+        };
+    }
+    let engine = crate::cli::start_engine(loaded, ProviderSource::FromConfig).await?;
+    Ok(Connection::in_process(engine).await)
 }
 
 /// Builds the theme and keymap the configuration asks for.
@@ -77,37 +117,38 @@ pub async fn run(loaded: &Loaded, opts: TuiOptions) -> Result<u8, CliError> {
         )
         .hint("for scripts use `ironclaw -m \"…\"` (or pipe the prompt in)"));
     }
+    crate::cli::ignore_sigpipe();
     let env = |k: &str| std::env::var(k).ok();
     let (theme, keymap) = appearance(loaded, opts.theme.as_deref(), env)?;
-    let engine = crate::cli::start_engine(loaded, ProviderSource::FromConfig).await?;
-    let mut client = engine.connect().await;
+    let mut conn = connection(loaded, &opts).await?;
+    let daemon = conn.is_daemon();
     let app = App::new(AppOptions {
         theme,
         keymap,
         home: loaded.paths.home.clone(),
         onboard: opts.onboard,
+        daemon,
     });
     let (mut terminal, guard) = terminal::enter(loaded.config.tui.mouse)
         .map_err(|e| CliError::new(exit::FAILURE, format!("cannot set up the terminal: {e}")))?;
-    let result = event_loop(&mut terminal, app, &mut client).await;
+    let result = event_loop(&mut terminal, app, &mut conn).await;
     drop(guard);
-    shutdown(&engine, &client).await;
+    // In-process: running turns are interrupted and saved. A daemon keeps
+    // running.
+    conn.close().await;
     result.map_err(|e| CliError::new(exit::FAILURE, format!("terminal error: {e}")))?;
-    Ok(exit::OK)
-}
-
-/// Stops the in-process engine: running turns are interrupted and record
-/// their partial state.
-async fn shutdown(engine: &EngineHandle, client: &Client) {
-    if client.send(Op::Shutdown).await.is_ok() {
-        let _ = tokio::time::timeout(Duration::from_secs(5), engine.stopped()).await;
+    if daemon {
+        eprintln!(
+            "detached: the engine keeps running. `ironclaw attach` comes back; `ironclaw daemon stop` stops it."
+        );
     }
+    Ok(exit::OK)
 }
 
 async fn event_loop(
     terminal: &mut terminal::Term,
     app: App,
-    client: &mut Client,
+    client: &mut Connection,
 ) -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -129,7 +170,7 @@ async fn event_loop(
 pub async fn drive<B, I>(
     terminal: &mut ratatui::Terminal<B>,
     mut app: App,
-    client: &mut Client,
+    client: &mut Connection,
     mut input: I,
     stop: impl std::future::Future<Output = ()>,
     mut after_draw: impl FnMut(&ratatui::Terminal<B>),
@@ -142,6 +183,8 @@ where
     let (found_tx, mut found_rx) = mpsc::channel(1);
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut retry = tokio::time::interval(RECONNECT);
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut engine_alive = true;
     let mut dirty = true;
     let mut urgent = true;
@@ -215,6 +258,13 @@ where
             _ = ticker.tick(), if app.wants_ticks() => {
                 app.tick();
                 dirty = true;
+            }
+            _ = retry.tick(), if !engine_alive && client.is_daemon() => {
+                if client.reconnect().await {
+                    engine_alive = true;
+                    app.on_reconnected();
+                    dirty = true;
+                }
             }
             _ = tokio::time::sleep_until(draw_at), if dirty => {}
             _ = &mut stop => return Ok(()),

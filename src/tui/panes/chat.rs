@@ -324,6 +324,7 @@ impl ChatPane {
                 ));
             }
             "help" => cx.emit(AppEvent::OpenHelp),
+            "detach" => cx.emit(AppEvent::Detach),
             "quit" | "exit" => cx.emit(AppEvent::Quit),
             other => cx.emit(AppEvent::Notify(format!(
                 "unknown command /{}: type / to see the commands",

@@ -29,6 +29,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("/compact", "", "summarise older turns of this thread now"),
     ("/clear", "", "clear the screen (the thread is kept)"),
     ("/help", "", "show key bindings and commands"),
+    ("/detach", "", "leave; the daemon and its work keep running"),
     ("/quit", "", "quit IronClaw"),
 ];
 
