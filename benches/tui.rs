@@ -18,9 +18,10 @@
 //! diff to a real terminal is not included). `cargo test --all-targets` runs
 //! this binary without `--bench`: then it does a small version of each.
 
-use std::io::Read;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::process::{Command, Stdio};
+#[path = "support/pty.rs"]
+mod pty;
+
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -72,49 +73,16 @@ fn ms(d: Duration) -> f64 {
 
 /// VmHWM of `pid` ("self" for this process), in MB.
 fn peak_rss_mb(pid: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
+    pty::rss_mb(pid, "VmHWM:")
 }
 
 // ----- first frame -----------------------------------------------------------
-
-fn openpty(cols: u16, rows: u16) -> (OwnedFd, OwnedFd) {
-    let mut master = 0;
-    let mut slave = 0;
-    let ws = libc::winsize {
-        ws_row: rows,
-        ws_col: cols,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: openpty writes two descriptors it opened; we own them after.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &ws,
-        )
-    };
-    assert_eq!(rc, 0, "openpty failed");
-    // SAFETY: both descriptors were just opened and are owned by nobody else.
-    unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
-}
 
 fn first_frame(runs: usize) {
     let home = tempfile::tempdir().unwrap();
     let mut times = Vec::new();
     let mut rss = Vec::new();
     for _ in 0..runs + 1 {
-        let (master, slave) = openpty(120, 40);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ironclaw"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -122,80 +90,30 @@ fn first_frame(runs: usize) {
             .env("IRONCLAW_HOME", home.path())
             .env("IRONCLAW_LLM_MODEL", "m")
             .env("IRONCLAW_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+            // The engine in the workstation's process (no daemon left behind).
+            .env("IRONCLAW_DAEMON_AUTOSTART", "false")
             .env("LANG", "C.UTF-8")
-            .env("TERM", "xterm-256color")
-            .stdin(Stdio::from(slave.try_clone().unwrap()))
-            .stdout(Stdio::from(slave.try_clone().unwrap()))
-            .stderr(Stdio::from(slave));
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            use std::os::unix::process::CommandExt;
-            cmd.pre_exec(|| {
-                libc::setsid();
-                libc::ioctl(0, libc::TIOCSCTTY as _, 0);
-                Ok(())
-            });
-        }
-        let started = Instant::now();
-        let mut child = cmd.spawn().expect("spawn ironclaw");
-        // Close our copies of the terminal's slave side: reads on the
-        // master then end when the child exits.
-        drop(cmd);
-        let mut reader = std::fs::File::from(master.try_clone().unwrap());
-        let mut seen = Vec::new();
-        let mut buf = [0u8; 65536];
-        let needle = b"Ask anything";
-        let elapsed = loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => {
-                    eprintln!(
-                        "first frame: output so far: {}",
-                        String::from_utf8_lossy(&seen)
-                    );
-                    break None;
-                }
-                Ok(n) => {
-                    seen.extend_from_slice(&buf[..n]);
-                    if seen.windows(needle.len()).any(|w| w == needle) {
-                        break Some(started.elapsed());
-                    }
-                }
+            .env("TERM", "xterm-256color");
+        let (child, master, started) = pty::spawn(cmd, 120, 40);
+        let elapsed = pty::wait_for(&master, b"Ask anything", started);
+        let child_rss = pty::rss_mb(&child.id().to_string(), "VmHWM:");
+        pty::quit(child, master);
+        match elapsed {
+            Some(e) => {
+                times.push(ms(e));
+                rss.push(child_rss);
             }
-        };
-        let pid = child.id().to_string();
-        let child_rss = peak_rss_mb(&pid);
-        // Ctrl-Q quits; keep draining so the child never blocks on output.
-        let mut writer = std::fs::File::from(master.try_clone().unwrap());
-        let _ = std::io::Write::write_all(&mut writer, b"\x11");
-        let fd = master.as_raw_fd();
-        let drain = std::thread::spawn(move || {
-            let mut f = std::fs::File::from(master);
-            let mut b = [0u8; 4096];
-            while matches!(f.read(&mut b), Ok(n) if n > 0) {}
-            let _ = fd;
-        });
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        drop(writer);
-        drop(reader);
-        let _ = drain.join();
-        if let Some(e) = elapsed {
-            times.push(ms(e));
-            rss.push(child_rss);
-        } else {
-            println!("first frame: the binary exited before drawing");
-            return;
+            None => {
+                println!("first frame: the binary exited before drawing");
+                return;
+            }
         }
     }
     // The first run creates the database; later runs are the usual start.
     let created = times.remove(0);
     rss.remove(0);
     println!(
-        "first frame (spawn to composer drawn, 120x40): median {:.1} ms, min {:.1} ms over {} runs (first run, creating the home and database: {:.1} ms)",
+        "first frame (spawn to composer drawn, 120x40, engine in-process): median {:.1} ms, min {:.1} ms over {} runs (first run, creating the home and database: {:.1} ms)",
         median(times.clone()),
         times.iter().cloned().fold(f64::MAX, f64::min),
         times.len(),
@@ -379,7 +297,7 @@ fn frame_render(messages: usize, frames: usize) {
         times.push(ms(t.elapsed()));
     }
     println!(
-        "frame render, {messages}-message thread at 200x60: first frame {:.1} ms (wraps every message once); streaming frames median {:.3} ms, p99 {:.3} ms",
+        "frame render, {messages}-message thread at 200x60: first frame {:.1} ms (only the cells on screen are wrapped); streaming frames median {:.3} ms, p99 {:.3} ms",
         ms(cold),
         median(times.clone()),
         percentile(times, 0.99)

@@ -94,16 +94,28 @@ fn tmux(args: &[&str]) -> Output {
 }
 
 fn script(dir: &Path, home: &Path, work: &Path, env: &[(&str, String)]) -> std::path::PathBuf {
+    script_running(dir, home, work, env, "", "run.sh")
+}
+
+/// Like [`script`], running `ironclaw ARGS`, written to `name`.
+fn script_running(
+    dir: &Path,
+    home: &Path,
+    work: &Path,
+    env: &[(&str, String)],
+    args: &str,
+    name: &str,
+) -> std::path::PathBuf {
     let exports: String = env
         .iter()
         .map(|(k, v)| format!("export {k}='{v}'\n"))
         .collect();
-    let path = dir.join("run.sh");
+    let path = dir.join(name);
     std::fs::write(
         &path,
         format!(
             "cd '{work}'\nexport IRONCLAW_HOME='{home}' LANG=C.UTF-8 TERM=xterm-256color IRONCLAW_DAEMON_AUTOSTART=false\n{exports}\
-             '{bin}'\necho EXITED=$?\nexec bash --norc -i\n",
+             '{bin}' {args}\necho EXITED=$?\nexec bash --norc -i\n",
             work = work.display(),
             home = home.display(),
             bin = env!("CARGO_BIN_EXE_ironclaw"),
@@ -339,4 +351,131 @@ fn signals_restore_the_terminal() {
         t.keys(&["Enter"]);
         t.wait_for("cooked-42");
     }
+}
+
+/// Two terminals attached to one daemon: an approval shows in both and
+/// closes in both when one answers; detaching leaves the daemon running and
+/// `ironclaw attach` brings the history back; a daemon killed with -9 shows
+/// as disconnected, and the screen reconnects when a new daemon starts.
+#[test]
+fn two_terminals_share_a_daemon_and_survive_its_restart() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let server = ScriptedLlm::start();
+    server.push(Reply::tool_calls([(
+        "w1",
+        "write_file",
+        r#"{"path":"shared.txt","content":"ok"}"#,
+    )]));
+    server.push(Reply::text("Wrote shared.txt."));
+    let env = [
+        ("IRONCLAW_LLM_BASE_URL", server.openai_base_url()),
+        ("IRONCLAW_LLM_MODEL", "test-model".to_string()),
+        ("IRONCLAW_LLM_MAX_RETRIES", "0".to_string()),
+    ];
+    let daemon = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ironclaw"));
+        c.args(args)
+            .env("IRONCLAW_HOME", home.path())
+            .current_dir(work.path());
+        for (k, v) in &env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    struct StopDaemon<'a>(&'a dyn Fn(&[&str]) -> Output);
+    impl Drop for StopDaemon<'_> {
+        fn drop(&mut self) {
+            let _ = (self.0)(&["daemon", "stop"]);
+        }
+    }
+    let out = daemon(&["daemon", "start"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _stop = StopDaemon(&daemon);
+
+    let s1 = script_running(
+        work.path(),
+        home.path(),
+        work.path(),
+        &env,
+        "attach",
+        "one.sh",
+    );
+    let s2 = script_running(
+        work.path(),
+        home.path(),
+        work.path(),
+        &env,
+        "attach",
+        "two.sh",
+    );
+    let one = Tmux::start(&s1, 100, 30);
+    let two = Tmux::start(&s2, 100, 30);
+    assert!(one.wait_for("Ask anything").contains(" daemon "));
+    two.wait_for("Ask anything");
+
+    one.type_text("write the shared file");
+    one.keys(&["Enter"]);
+    one.wait_for("Approve tool call?");
+    let screen = two.wait_for("Approve tool call?");
+    assert!(
+        screen.contains("in thread: write the shared file"),
+        "{screen}"
+    );
+    two.keys(&["y"]);
+    let screen = one.wait_for("Wrote shared.txt.");
+    assert!(!screen.contains("Approve tool call?"), "{screen}");
+    assert!(screen.contains("approved once"), "{screen}");
+    assert!(!two.screen().contains("Approve tool call?"));
+
+    // Detach the second terminal; the daemon keeps running.
+    two.keys(&["C-\\"]);
+    let screen = two.wait_for("EXITED=0");
+    assert!(
+        screen.contains("detached: the engine keeps running"),
+        "{screen}"
+    );
+    let status = daemon(&["daemon", "status"]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("clients:  1 attached"));
+    // Attach again and open the thread: its history is there.
+    two.type_text(&format!(
+        "IRONCLAW_HOME='{}' '{}' attach",
+        home.path().display(),
+        env!("CARGO_BIN_EXE_ironclaw")
+    ));
+    two.keys(&["Enter"]);
+    two.wait_for("Ask anything");
+    two.keys(&["C-t"]);
+    two.wait_for("write the shared file");
+    two.keys(&["Enter"]);
+    two.wait_for("Wrote shared.txt.");
+
+    // The daemon dies: both screens say so and stay usable...
+    let pid = String::from_utf8_lossy(&daemon(&["daemon", "status"]).stdout)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("pid:").map(|p| p.trim().to_string()))
+        .unwrap();
+    Command::new("kill").args(["-9", &pid]).status().unwrap();
+    let screen = one.wait_for("engine disconnected");
+    assert!(
+        screen.contains("Wrote shared.txt."),
+        "the transcript stays: {screen}"
+    );
+    two.wait_for("engine disconnected");
+    // ...and reconnect when a new daemon starts.
+    let out = daemon(&["daemon", "start"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    one.wait_for(" daemon ");
+    let screen = two.wait_for(" daemon ");
+    assert!(screen.contains("Wrote shared.txt."), "{screen}");
+    one.keys(&["C-q"]);
+    one.wait_for("EXITED=0");
 }

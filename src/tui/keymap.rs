@@ -140,6 +140,13 @@ const TABLE: &[(Action, &str, &str, &[&str])] = &[
         "expand or collapse tool output",
         &["ctrl-o"],
     ),
+    // Terminals send Ctrl-\ as the byte 0x1c, which crossterm reads as Ctrl-4.
+    (
+        Action::Detach,
+        "detach",
+        "detach: leave the daemon and its work running",
+        &["ctrl-\\", "ctrl-4"],
+    ),
 ];
 
 /// One key with its modifiers.
