@@ -422,3 +422,79 @@ fn service_unit_is_written_and_removed() {
     assert!(c.output().unwrap().status.success());
     assert!(!Path::new(&unit).exists());
 }
+
+/// A client that stops reading is dropped after the write deadline; the
+/// engine and the other clients never wait for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_dropped() {
+    let d = Daemon::new();
+    d.start();
+    let mut good = d.client().await;
+    // Says hello, then never reads.
+    let mut stuck = std::os::unix::net::UnixStream::connect(d.socket()).unwrap();
+    let hello = br#"{"protocol_version":1,"client":"stuck"}"#;
+    stuck
+        .write_all(&(hello.len() as u32).to_be_bytes())
+        .unwrap();
+    stuck.write_all(hello).unwrap();
+    let sender = d.client().await;
+    let title = "x".repeat(20_000);
+    let started = std::time::Instant::now();
+    for _ in 0..200 {
+        sender
+            .send(Op::NewThread {
+                thread_id: None,
+                title: Some(title.clone()),
+            })
+            .await
+            .unwrap();
+    }
+    let mut created = 0;
+    while created < 200 {
+        if let Event::ThreadCreated { .. } = next(&mut good).await {
+            created += 1;
+        }
+    }
+    // 4 MB of events reached the reading client while the other was stuck.
+    assert!(started.elapsed() < Duration::from_secs(15));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = stdout(&d.run(&["daemon", "status"]));
+        if status.contains("clients:  2 attached") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stuck client was never dropped: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    drop(stuck);
+}
+
+/// SIGTERM stops the daemon cleanly: clients are told, the socket and the
+/// lock are released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_daemon_cleanly() {
+    let d = Daemon::new();
+    let pid = d.start();
+    let mut a = d.client().await;
+    Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    let mut saw_shutdown = false;
+    while let Ok(Ok(msg)) = tokio::time::timeout(Duration::from_secs(10), a.recv()).await {
+        saw_shutdown |= matches!(msg.event, Event::ShuttingDown);
+    }
+    assert!(saw_shutdown);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while d.socket().exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the socket was not removed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(stdout(&d.run(&["daemon", "status"])).contains("not running"));
+}
