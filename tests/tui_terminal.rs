@@ -415,8 +415,9 @@ fn two_terminals_share_a_daemon_and_survive_its_restart() {
     );
     let one = Tmux::start(&s1, 100, 30);
     let two = Tmux::start(&s2, 100, 30);
-    assert!(one.wait_for("Ask anything").contains(" daemon "));
-    two.wait_for("Ask anything");
+    one.wait_for("Ask anything");
+    one.wait_for(" daemon ");
+    two.wait_for(" daemon ");
 
     one.type_text("write the shared file");
     one.keys(&["Enter"]);

@@ -50,6 +50,17 @@ pub fn authorized(peer_uid: u32, own_uid: u32) -> bool {
     peer_uid == own_uid
 }
 
+/// Sends the reason for refusing a connection (best effort: the caller
+/// closes it next).
+async fn refuse<W: tokio::io::AsyncWrite + Unpin>(
+    frames: &mut tokio_util::codec::FramedWrite<W, tokio_util::codec::LengthDelimitedCodec>,
+    msg: &EventMsg,
+) {
+    if let Ok(bytes) = serde_json::to_vec(msg) {
+        let _ = frames.send(bytes::Bytes::from(bytes)).await;
+    }
+}
+
 fn refusal(kind: &str, message: String, hint: Option<String>) -> EventMsg {
     EventMsg {
         seq: 0,
@@ -88,9 +99,7 @@ async fn connection(engine: EngineHandle, stream: UnixStream) {
                 "this IronClaw daemon belongs to another user".into(),
                 None,
             );
-            if let Ok(bytes) = send(&msg) {
-                let _ = frames_out.send(bytes).await;
-            }
+            refuse(&mut frames_out, &msg).await;
             return;
         }
     }
@@ -107,9 +116,7 @@ async fn connection(engine: EngineHandle, stream: UnixStream) {
                 ),
                 Some("restart the daemon with this version: `ironclaw daemon restart`".into()),
             );
-            if let Ok(bytes) = send(&msg) {
-                let _ = frames_out.send(bytes).await;
-            }
+            refuse(&mut frames_out, &msg).await;
             return;
         }
         None => {
@@ -118,9 +125,7 @@ async fn connection(engine: EngineHandle, stream: UnixStream) {
                 "expected a hello frame ({\"protocol_version\":…,\"client\":…}) first".into(),
                 None,
             );
-            if let Ok(bytes) = send(&msg) {
-                let _ = frames_out.send(bytes).await;
-            }
+            refuse(&mut frames_out, &msg).await;
             return;
         }
     };

@@ -45,7 +45,7 @@ use base64::Engine as _;
 use regex::Regex;
 
 use super::Severity;
-use super::sanitize::{DELIMITER, TEMPLATE_TOKEN};
+use super::sanitize::{DELIMITER, template_tokens};
 use super::unicode::{View, floor_boundary, is_unspaced_script, normalize_phrase, view};
 
 /// Rule ids reported by this module.
@@ -326,7 +326,7 @@ impl Detector {
             ac,
             triggers,
             rules,
-            role_marker: Regex::new(ROLE_MARKER).expect("static regex"),
+            role_marker: Regex::new(&format!(r"\A(?:{ROLE_MARKER})")).expect("static regex"),
             role_follow: compile(ROLE_FOLLOW),
             role_strong: compile(ROLE_STRONG),
             envelope_text: Regex::new(
@@ -447,7 +447,9 @@ impl Detector {
         if windows.is_empty() {
             return gates;
         }
-        windows.sort_by_key(|(r, w)| (*r, w.start));
+        // Windows with the same rule and start merge to the same result in
+        // any order, so an unstable sort will do.
+        windows.sort_unstable_by_key(|(r, w)| (*r, w.start, w.end));
         let mut merged: Vec<(usize, Range<usize>)> = Vec::new();
         for (r, w) in windows {
             match merged.last_mut() {
@@ -502,21 +504,36 @@ impl Detector {
     /// with only the digits leetspeak uses, and not hexadecimal (hashes and
     /// ids are full of letter+digit words).
     fn has_leet(&self, view_text: &str) -> bool {
+        let is_leet_digit = |c: u8| matches!(c, b'0' | b'1' | b'3' | b'4' | b'5' | b'7');
         let b = view_text.as_bytes();
         let mut count = 0;
         let mut i = 0;
-        while i < b.len() {
-            if !b[i].is_ascii_alphanumeric() {
-                i += 1;
-                continue;
+        // Only words with a leetspeak digit can count, and most words have no
+        // digit at all: jump from digit to digit and look at the word around
+        // each. `i` is always at the end of the last word looked at (or 0),
+        // so each word is looked at once.
+        // Bytes 0x30-0x37 ('0'-'7') share their top five bits.
+        let maybe_digit = |w: u64| scan::eq_mask(w & 0xF8F8_F8F8_F8F8_F8F8, 0x30);
+        while let Some(digit) = scan::find(b, i, maybe_digit, is_leet_digit) {
+            let mut start = digit;
+            while start > i && b[start - 1].is_ascii_alphanumeric() {
+                start -= 1;
             }
-            let start = i;
+            i = digit;
             let (mut letters, mut leet, mut other, mut hex) = (0, 0, 0, true);
+            for &c in &b[start..digit] {
+                match c {
+                    b'a'..=b'z' => letters += 1,
+                    _ if is_leet_digit(c) => leet += 1,
+                    _ => other += 1,
+                }
+                hex &= c.is_ascii_hexdigit();
+            }
             while i < b.len() && b[i].is_ascii_alphanumeric() {
                 let c = b[i];
                 match c {
                     b'a'..=b'z' => letters += 1,
-                    b'0' | b'1' | b'3' | b'4' | b'5' | b'7' => leet += 1,
+                    _ if is_leet_digit(c) => leet += 1,
                     _ => other += 1,
                 }
                 hex &= c.is_ascii_hexdigit();
@@ -603,23 +620,98 @@ impl Detector {
         }
     }
 
-    fn role_markers(&self, text: &str, out: &mut Vec<Detection>) {
-        for caps in self.role_marker.captures_iter(text) {
-            let (Some(all), Some(word)) = (caps.get(0), caps.get(1).or_else(|| caps.get(2))) else {
-                continue;
+    /// [`ROLE_MARKER`]'s matches in `text`, left to right, as
+    /// `captures_iter` reports them: (whole match, role word).
+    ///
+    /// The regex has no literal to search for, so an unanchored search walks
+    /// the lazy DFA over every byte of every output. But a match can only
+    /// start at a line start or at a `.`/`!`/`?` followed by a space or tab,
+    /// and what precedes the role word is made only of spaces, tabs, the
+    /// markers `>#*-|`, and an opening `[`, `<`, `(` or `【`. So at each such
+    /// position we skip those bytes, and only if the next byte can start a
+    /// role word (a letter that begins one, in either case, or any non-ASCII
+    /// byte: `【`, `ſ`, Cyrillic, CJK) try the regex anchored there. The
+    /// matches are the same: each candidate is tried in order, after the end
+    /// of the previous match, and an anchored match at the leftmost possible
+    /// start is the leftmost-first match. (Inside the anchored search, `^`
+    /// also holds at a `.`/`!`/`?` candidate, but no match can continue
+    /// from there.)
+    fn role_marker_matches(&self, text: &str) -> Vec<(Range<usize>, Range<usize>)> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut from = 0;
+        let mut try_at = |at: usize, from: &mut usize| {
+            if at < *from {
+                return;
+            }
+            let mut k = at;
+            if matches!(bytes.get(k), Some(b'.' | b'!' | b'?')) {
+                k += 1;
+            }
+            while k < bytes.len()
+                && matches!(
+                    bytes[k],
+                    b' ' | b'\t' | b'>' | b'#' | b'*' | b'-' | b'|' | b'[' | b'<' | b'('
+                )
+            {
+                k += 1;
+            }
+            let starts_word = bytes.get(k).is_some_and(|&b| {
+                b >= 0x80
+                    // First letters of the role words and their prefixes.
+                    || b"abcdghimnorsu".contains(&b.to_ascii_lowercase())
+            });
+            if !starts_word {
+                return;
+            }
+            let Some(caps) = self.role_marker.captures(&text[at..]) else {
+                return;
             };
-            let w = word.as_str();
+            let (Some(all), Some(word)) = (caps.get(0), caps.get(1).or_else(|| caps.get(2))) else {
+                return;
+            };
+            if all.end() > all.start() {
+                *from = at + all.end();
+            }
+            out.push((
+                at + all.start()..at + all.end(),
+                at + word.start()..at + word.end(),
+            ));
+        };
+        try_at(0, &mut from);
+        let maybe = |w: u64| {
+            scan::eq_mask(w, b'\n')
+                | scan::eq_mask(w, b'.')
+                | scan::eq_mask(w, b'!')
+                | scan::eq_mask(w, b'?')
+        };
+        let exact = |b: u8| matches!(b, b'\n' | b'.' | b'!' | b'?');
+        let mut i = 0;
+        while let Some(k) = scan::find(bytes, i, maybe, exact) {
+            if bytes[k] == b'\n' {
+                try_at(k + 1, &mut from);
+            } else if matches!(bytes.get(k + 1), Some(b' ' | b'\t')) {
+                try_at(k, &mut from);
+            }
+            i = k + 1;
+        }
+        out
+    }
+
+    fn role_markers(&self, text: &str, out: &mut Vec<Detection>) {
+        for (all, word) in self.role_marker_matches(text) {
+            let w = &text[word.clone()];
             let lw = w.to_ascii_lowercase();
             // Lower-case keys (`system: linux` in YAML) and indented lines
             // are configuration, not a forged message.
             let lowercase = w.chars().any(char::is_lowercase) && !w.chars().any(char::is_uppercase);
-            let indented = text[..word.start()]
+            let indented = text[..word.start]
                 .rsplit('\n')
                 .next()
                 .is_some_and(|prefix| prefix.starts_with("  ") || prefix.starts_with('\t'));
             // What follows: the rest of the line, or the next line if the
             // marker stands alone.
-            let rest = &text[all.end()..];
+            let rest = &text[all.end..];
             let line_end = rest.find('\n').unwrap_or(rest.len());
             let follow_end = if rest[..line_end].trim().is_empty() {
                 let next = &rest[(line_end + 1).min(rest.len())..];
@@ -674,8 +766,8 @@ impl Detector {
             out.push(Detection {
                 rule: rules::ROLE_MARKER,
                 severity,
-                start: word.start(),
-                end: all.end(),
+                start: word.start,
+                end: all.end,
                 what: "a role marker that imitates a system, user or assistant message",
                 always_neutralised: false,
             });
@@ -683,9 +775,9 @@ impl Detector {
     }
 
     fn template_tokens(&self, text: &str, v: &View, out: &mut Vec<Detection>) {
-        for m in TEMPLATE_TOKEN.find_iter(&v.text) {
-            let token = m.as_str();
-            let after = &v.text[m.end()..floor_boundary(&v.text, (m.end() + 16).min(v.text.len()))];
+        for m in template_tokens(&v.text) {
+            let token = &v.text[m.clone()];
+            let after = &v.text[m.end..floor_boundary(&v.text, (m.end + 16).min(v.text.len()))];
             let role_bearing = token.contains("sys")
                 || token.contains("inst")
                 || token.contains("start")
@@ -702,8 +794,8 @@ impl Detector {
             } else {
                 Severity::Low
             };
-            let start = v.to_original(text, m.start());
-            let end = v.to_original(text, m.end()).max(start);
+            let start = v.to_original(text, m.start);
+            let end = v.to_original(text, m.end).max(start);
             out.push(Detection {
                 rule: rules::TEMPLATE_TOKEN,
                 severity,
@@ -737,27 +829,84 @@ impl Detector {
     }
 }
 
+/// Byte-scanning helpers: a word-at-a-time test that rules out eight bytes
+/// at once, then an exact per-byte test. The detectors below run over every
+/// output, and a byte-by-byte loop over 100 KB costs more than all the rest
+/// of their work.
+mod scan {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+
+    /// A high bit set in every byte of `w` that equals `b` (and possibly in
+    /// some bytes above one that does: a superset, never a miss).
+    #[inline]
+    pub(super) fn eq_mask(w: u64, b: u8) -> u64 {
+        let x = w ^ (LO * u64::from(b));
+        x.wrapping_sub(LO) & !x & HI
+    }
+
+    /// Offset of the first byte at or after `from` for which `exact` holds,
+    /// skipping eight-byte words for which `maybe` is zero (`maybe` must be
+    /// non-zero for every word that holds such a byte).
+    #[inline]
+    pub(super) fn find(
+        hay: &[u8],
+        from: usize,
+        maybe: impl Fn(u64) -> u64,
+        exact: impl Fn(u8) -> bool,
+    ) -> Option<usize> {
+        let mut i = from;
+        while i + 8 <= hay.len() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&hay[i..i + 8]);
+            if maybe(u64::from_le_bytes(word)) != 0
+                && let Some(k) = hay[i..i + 8].iter().position(|&b| exact(b))
+            {
+                return Some(i + k);
+            }
+            i += 8;
+        }
+        hay[i.min(hay.len())..]
+            .iter()
+            .position(|&b| exact(b))
+            .map(|k| i + k)
+    }
+}
+
 /// Runs of ≥ 24 base64 characters (standard or URL-safe alphabet) with up
 /// to two `=` of padding. A hand-written scan: it runs over every output.
 fn base64_runs(bytes: &[u8]) -> Vec<Range<usize>> {
+    const MIN: usize = 24;
     let is_b64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-');
     let mut out = Vec::new();
+    // `i` is where the next run may start: 0 or just after a non-base64
+    // byte. A run of at least MIN bytes starting in i..i + MIN covers byte
+    // i + MIN - 1, so when that byte is not base64 the whole stretch is
+    // skipped; most probes in prose and code land on a space or punctuation.
     let mut i = 0;
-    while i < bytes.len() {
-        if !is_b64(bytes[i]) {
-            i += 1;
+    while i + MIN <= bytes.len() {
+        let probe = i + MIN - 1;
+        if !is_b64(bytes[probe]) {
+            i = probe + 1;
             continue;
         }
-        let start = i;
-        while i < bytes.len() && is_b64(bytes[i]) {
-            i += 1;
+        let mut start = probe;
+        while start > i && is_b64(bytes[start - 1]) {
+            start -= 1;
         }
-        if i - start >= 24 {
-            let mut end = i;
-            while end < bytes.len() && end - i < 2 && bytes[end] == b'=' {
+        let mut end = probe + 1;
+        while end < bytes.len() && is_b64(bytes[end]) {
+            end += 1;
+        }
+        if end - start >= MIN {
+            let run_end = end;
+            while end < bytes.len() && end - run_end < 2 && bytes[end] == b'=' {
                 end += 1;
             }
             out.push(start..end);
+            i = run_end + 1;
+        } else {
+            i = end + 1;
         }
     }
     out
@@ -765,24 +914,46 @@ fn base64_runs(bytes: &[u8]) -> Vec<Range<usize>> {
 
 /// Whether `bytes` contain a letter-spaced ASCII word ("I g n o r e",
 /// "O-v-e-r"): five letters each followed by one separator.
+///
+/// That is, letters at p, p+2, …, p+8 with separators between them and no
+/// letter at p-1. Its first two separators are two bytes apart, which is
+/// rare in ordinary text, so candidates are found eight bytes at a time by
+/// looking for a separator with another separator two bytes later.
 fn has_letter_spacing(bytes: &[u8]) -> bool {
     let is_sep = |b: u8| matches!(b, b' ' | b'.' | b'-' | b'_' | b'*');
-    let mut run = 0;
-    let mut i = 0;
-    while i + 1 < bytes.len() {
-        if bytes[i].is_ascii_alphabetic()
-            && is_sep(bytes[i + 1])
-            && (i == 0 || !bytes[i - 1].is_ascii_alphabetic())
-        {
-            run += 1;
-            if run >= 4 && bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic) {
+    let alpha = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphabetic);
+    let spaced_at = |p: usize| {
+        (p == 0 || !bytes[p - 1].is_ascii_alphabetic())
+            && (0..5).all(|k| alpha(p + 2 * k))
+            && (0..4).all(|k| bytes.get(p + 2 * k + 1).is_some_and(|&b| is_sep(b)))
+    };
+    let sep_mask = |w: u64| {
+        scan::eq_mask(w, b' ')
+            | scan::eq_mask(w, b'.')
+            | scan::eq_mask(w, b'-')
+            | scan::eq_mask(w, b'_')
+            | scan::eq_mask(w, b'*')
+    };
+    // q = p + 1, the first separator: look for q with a separator at q + 2.
+    let mut q = 1;
+    while q + 2 < bytes.len() {
+        if q + 10 <= bytes.len() {
+            let mut here = [0u8; 8];
+            let mut later = [0u8; 8];
+            here.copy_from_slice(&bytes[q..q + 8]);
+            later.copy_from_slice(&bytes[q + 2..q + 10]);
+            if sep_mask(u64::from_le_bytes(here)) & sep_mask(u64::from_le_bytes(later)) == 0 {
+                q += 8;
+                continue;
+            }
+        }
+        let end = (q + 8).min(bytes.len() - 2);
+        for q in q..end {
+            if is_sep(bytes[q]) && is_sep(bytes[q + 2]) && spaced_at(q - 1) {
                 return true;
             }
-            i += 2;
-        } else {
-            run = 0;
-            i += 1;
         }
+        q = end;
     }
     false
 }
@@ -1795,6 +1966,15 @@ const ROLE_FOLLOW: &str = r"\b(?:you are|you're|you must|you should|you will|you
 const ROLE_STRONG: &str = r"\b(?:ignore|disregard|forget|override|from now on|new instructions|reveal|system prompt|the user (?:has|had) (?:approved|authori[sz]ed|confirmed)|without (?:restrictions|filters)|developer mode|jailbreak)\b";
 
 #[cfg(test)]
+impl Detector {
+    /// One detector shared by the tests (compiling it takes a while).
+    fn new_for_tests() -> &'static Detector {
+        static D: std::sync::LazyLock<Detector> = std::sync::LazyLock::new(Detector::new);
+        &D
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -2073,6 +2253,144 @@ mod tests {
             "A".repeat(5000).as_str(),
         ] {
             let _ = d.detect(t);
+        }
+    }
+
+    /// Reference implementations the optimised scans must agree with.
+    mod reference {
+        use std::ops::Range;
+
+        pub fn base64_runs(bytes: &[u8]) -> Vec<Range<usize>> {
+            let is_b64 =
+                |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-');
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < bytes.len() {
+                if !is_b64(bytes[i]) {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < bytes.len() && is_b64(bytes[i]) {
+                    i += 1;
+                }
+                if i - start >= 24 {
+                    let mut end = i;
+                    while end < bytes.len() && end - i < 2 && bytes[end] == b'=' {
+                        end += 1;
+                    }
+                    out.push(start..end);
+                }
+            }
+            out
+        }
+
+        pub fn has_letter_spacing(bytes: &[u8]) -> bool {
+            let is_sep = |b: u8| matches!(b, b' ' | b'.' | b'-' | b'_' | b'*');
+            let mut run = 0;
+            let mut i = 0;
+            while i + 1 < bytes.len() {
+                if bytes[i].is_ascii_alphabetic()
+                    && is_sep(bytes[i + 1])
+                    && (i == 0 || !bytes[i - 1].is_ascii_alphabetic())
+                {
+                    run += 1;
+                    if run >= 4 && bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic) {
+                        return true;
+                    }
+                    i += 2;
+                } else {
+                    run = 0;
+                    i += 1;
+                }
+            }
+            false
+        }
+
+        pub fn has_leet(b: &[u8]) -> bool {
+            let mut count = 0;
+            let mut i = 0;
+            while i < b.len() {
+                if !b[i].is_ascii_alphanumeric() {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                let (mut letters, mut leet, mut other, mut hex) = (0, 0, 0, true);
+                while i < b.len() && b[i].is_ascii_alphanumeric() {
+                    let c = b[i];
+                    match c {
+                        b'a'..=b'z' => letters += 1,
+                        b'0' | b'1' | b'3' | b'4' | b'5' | b'7' => leet += 1,
+                        _ => other += 1,
+                    }
+                    hex &= c.is_ascii_hexdigit();
+                    i += 1;
+                }
+                if i - start >= 4 && letters >= 2 && leet > 0 && other == 0 && !hex {
+                    count += 1;
+                    if count >= 2 {
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+    }
+
+    fn soup(pieces: Vec<&'static str>) -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(pieces), 0..40).prop_map(|v| v.concat())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn base64_runs_match_the_reference(
+            s in soup(vec!["QUJD", "ZGVm", "a", "Z", "9", "+", "/", "_", "-", "=", "==", " ", ".", "é", "\n"])
+        ) {
+            prop_assert_eq!(base64_runs(s.as_bytes()), reference::base64_runs(s.as_bytes()));
+        }
+
+        #[test]
+        fn has_letter_spacing_matches_the_reference(
+            s in soup(vec!["a", "b", "Z", " ", ".", "-", "_", "*", "ab", "I g n o r e", "x", "1", "é", "\n"])
+        ) {
+            prop_assert_eq!(
+                has_letter_spacing(s.as_bytes()),
+                reference::has_letter_spacing(s.as_bytes())
+            );
+        }
+
+        #[test]
+        fn has_leet_matches_the_reference(
+            s in soup(vec!["1gn0r3", "pr3v10us", "abc", "a", "0", "1", "2", "7", "f", "ff00", "x9", " ", "-", "\n"])
+        ) {
+            let d = Detector::new_for_tests();
+            prop_assert_eq!(d.has_leet(&s), reference::has_leet(s.as_bytes()));
+        }
+
+        /// The candidate-anchored role-marker search finds what the
+        /// unanchored regex finds.
+        #[test]
+        fn role_markers_match_the_regex(
+            s in soup(vec![
+                "SYSTEM", "System", "system", "ſystem", "user", "Assistant", "AI", "ai", "note to the ai",
+                "new ", "hidden instructions", "Système", "СИСТЕМА", "系统", "message", "prompt", ":", " :",
+                "]", "[", "**", ">", "<", "(", ")", "】", "【", "#", "##", "-", "|", ".", "!", "?", " ", "\t",
+                "\n", "x", "said", "response", "input",
+            ])
+        ) {
+            let d = Detector::new_for_tests();
+            let re = Regex::new(ROLE_MARKER).unwrap();
+            let want: Vec<_> = re
+                .captures_iter(&s)
+                .map(|c| {
+                    let word = c.get(1).or_else(|| c.get(2)).unwrap();
+                    (c.get(0).unwrap().range(), word.range())
+                })
+                .collect();
+            prop_assert_eq!(d.role_marker_matches(&s), want);
         }
     }
 }

@@ -219,11 +219,7 @@ impl LeakScanner {
 
     /// All credentials in `text`, sorted by start, non-overlapping.
     pub fn find(&self, text: &str) -> Vec<LeakMatch> {
-        let cands = self.candidates(text);
-        resolve(&cands)
-            .into_iter()
-            .map(|i| cands[i].m.clone())
-            .collect()
+        self.scan(text).matches()
     }
 
     /// `text` with every non-example credential replaced, and the matches
@@ -234,8 +230,67 @@ impl LeakScanner {
     /// `ghp_…[REDACTED GitHub token]`); PEM blocks become
     /// `[REDACTED private key]` and known secrets `[REDACTED secret]`.
     pub fn redact(&self, text: &str) -> (String, Vec<LeakMatch>) {
+        self.scan(text).redact(text)
+    }
+
+    /// Scans `text` once; the result gives both [`LeakScanner::find`]'s
+    /// matches and [`LeakScanner::redact`]'s text, so a caller that needs
+    /// both does not scan twice.
+    pub(crate) fn scan(&self, text: &str) -> Scan {
         let cands = self.candidates(text);
         let won = resolve(&cands);
+        Scan { cands, won }
+    }
+
+    fn candidates(&self, text: &str) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        RULES.scan(text, &mut out);
+        let known = self
+            .known
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(known) = known {
+            known.scan(text, &mut out);
+        }
+        add_echoes(text, &mut out);
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Candidates and overlap resolution
+// ---------------------------------------------------------------------------
+
+/// Rule specificity; lower wins among equally long candidates.
+const RANK_KNOWN: u8 = 0;
+const RANK_VENDOR: u8 = 1;
+const RANK_JWT: u8 = 2;
+const RANK_AUTH: u8 = 3;
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    m: LeakMatch,
+    /// Bytes of the match shown before the redaction marker.
+    keep: usize,
+    rank: u8,
+}
+
+/// One scan of a text: the candidates and the indices of the winners.
+pub(crate) struct Scan {
+    cands: Vec<Candidate>,
+    won: Vec<usize>,
+}
+
+impl Scan {
+    /// See [`LeakScanner::find`].
+    pub(crate) fn matches(&self) -> Vec<LeakMatch> {
+        self.won.iter().map(|&i| self.cands[i].m.clone()).collect()
+    }
+
+    /// See [`LeakScanner::redact`].
+    pub(crate) fn redact(&self, text: &str) -> (String, Vec<LeakMatch>) {
+        let (cands, won) = (&self.cands, &self.won);
 
         // Real winners in text order, and the union of all real candidates.
         let winners: Vec<&Candidate> = won
@@ -296,42 +351,8 @@ impl LeakScanner {
             pos = b;
         }
         out.push_str(&text[pos..]);
-        let matches = won.into_iter().map(|i| cands[i].m.clone()).collect();
-        (out, matches)
+        (out, self.matches())
     }
-
-    fn candidates(&self, text: &str) -> Vec<Candidate> {
-        let mut out = Vec::new();
-        RULES.scan(text, &mut out);
-        let known = self
-            .known
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(known) = known {
-            known.scan(text, &mut out);
-        }
-        add_echoes(text, &mut out);
-        out
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Candidates and overlap resolution
-// ---------------------------------------------------------------------------
-
-/// Rule specificity; lower wins among equally long candidates.
-const RANK_KNOWN: u8 = 0;
-const RANK_VENDOR: u8 = 1;
-const RANK_JWT: u8 = 2;
-const RANK_AUTH: u8 = 3;
-
-#[derive(Debug, Clone)]
-struct Candidate {
-    m: LeakMatch,
-    /// Bytes of the match shown before the redaction marker.
-    keep: usize,
-    rank: u8,
 }
 
 /// Every other occurrence of a real credential found in `text` is the same

@@ -72,7 +72,9 @@ use serde::{Deserialize, Serialize};
 use self::injection::{Detection, Detector};
 use self::leaks::{LeakMatch, LeakScanner};
 use self::policy::Policy;
-use self::sanitize::{Mark, cap_length, escape_delimiters, excerpt, neutralize_tokens};
+use self::sanitize::{
+    Mark, cap_length, escape_delimiters, excerpt, neutralize_tokens, wrap_escaped,
+};
 
 pub use self::sanitize::{UNTRUSTED_TAG, wrap_untrusted};
 
@@ -534,18 +536,27 @@ impl SafetyLayer {
         let sanitized = sanitize::sanitize(&text, &marks);
 
         // 4. Policy rules over the output.
-        let content = match self.policy_on_output(&name, &sanitized, &eff, &mut findings) {
+        let content = match self.policy_on_output(&name, sanitized, &eff, &mut findings) {
             Ok(c) => c,
             Err(reason) => return self.blocked(&name, &reason, findings),
         };
 
         // 5. Cap, after making delimiters and tokens inert (so the cap bounds
         //    the final size), then 6. the envelope.
-        let content = neutralize_tokens(&content).into_owned();
-        let content = escape_delimiters(&content).into_owned();
+        //    Each step hands back the same string when it changes nothing.
+        let content = match neutralize_tokens(&content) {
+            Cow::Owned(s) => s,
+            Cow::Borrowed(_) => content,
+        };
+        let content = match escape_delimiters(&content) {
+            Cow::Owned(s) => s,
+            Cow::Borrowed(_) => content,
+        };
         let (content, _) = cap_length(content, self.config.max_output_bytes);
         Inspected {
-            content: wrap_untrusted(&format!("tool {name}"), &content),
+            // Delimiters are escaped already (the cap only cuts a tail and
+            // appends a notice without brackets).
+            content: wrap_escaped(&format!("tool {name}"), &content),
             findings,
             blocked: false,
         }
@@ -561,9 +572,9 @@ impl SafetyLayer {
         findings: &mut Vec<Finding>,
         report_examples: bool,
     ) -> Result<(Cow<'t, str>, Vec<LeakMatch>), String> {
-        let matches: Vec<LeakMatch> = self
-            .leaks
-            .find(text)
+        let scan = self.leaks.scan(text);
+        let matches: Vec<LeakMatch> = scan
+            .matches()
             .into_iter()
             .filter(|m| eff.enabled(m.rule))
             .collect();
@@ -606,14 +617,18 @@ impl SafetyLayer {
                     .collect();
                 Err(format!("it contained {}", dedup_join(labels)))
             }
-            Action::Redact => Ok((Cow::Owned(self.redact_matches(text, &matches)), Vec::new())),
+            Action::Redact => Ok((
+                Cow::Owned(self.redact_matches(text, &scan, &matches)),
+                Vec::new(),
+            )),
             _ => Ok((Cow::Borrowed(text), matches)),
         }
     }
 
     /// Redacts `matches` (already filtered by enabled rules) in `text`.
-    fn redact_matches(&self, text: &str, matches: &[LeakMatch]) -> String {
-        let (redacted, all) = self.leaks.redact(text);
+    /// `scan` is the scanner's result for `text` (reused, not redone).
+    fn redact_matches(&self, text: &str, scan: &leaks::Scan, matches: &[LeakMatch]) -> String {
+        let (redacted, all) = scan.redact(text);
         // The scanner's own redaction is used when it covers exactly the
         // same matches; otherwise (some leak rules disabled) we redact here.
         let same = all.iter().filter(|m| !m.example).count()
@@ -640,18 +655,20 @@ impl SafetyLayer {
     }
 
     /// Policy rules over sanitised output: edits for redact/sanitize rules,
-    /// `Err(reason)` for block rules.
+    /// `Err(reason)` for block rules. Takes the text by value so that the
+    /// common case (no hit) returns it without a copy.
     fn policy_on_output(
         &self,
         name: &str,
-        text: &str,
+        owned: String,
         eff: &Effective<'_>,
         findings: &mut Vec<Finding>,
     ) -> Result<String, String> {
-        let hits = self.policy.scan_output(text, |id| eff.enabled(id));
+        let hits = self.policy.scan_output(&owned, |id| eff.enabled(id));
         if hits.is_empty() {
-            return Ok(text.to_string());
+            return Ok(owned);
         }
+        let text = owned.as_str();
         let live = if eff.leak_action == Action::Warn {
             self.leaks.find(text)
         } else {

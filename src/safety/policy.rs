@@ -41,6 +41,10 @@ pub struct BuiltinRule {
 /// Upper bound on the compiled size of one user pattern (bytes).
 const USER_REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// Up to this many rules in a scope, [`Policy::scan`] runs each rule's regex
+/// directly instead of filtering them with the set first.
+const DIRECT_SCAN_MAX_RULES: usize = 2;
+
 /// The built-in rules, in evaluation order.
 pub fn builtin_rules() -> Vec<BuiltinRule> {
     let rule = |id: &str, pattern: &str, action, severity, message: &str, scope| BuiltinRule {
@@ -290,7 +294,18 @@ impl Policy {
         if index.rules.is_empty() {
             return hits;
         }
-        for p in index.set.matches(text).iter() {
+        // The set tells in one pass which rules match anywhere, so that only
+        // those run their own regex. A set pass is a full automaton walk over
+        // the text, though, while a single regex can skip ahead with its
+        // literal prefilter (the built-in output rule looks for `:$`). With
+        // few rules each runs on its own: the hits are the same, as the set
+        // only ever skips rules whose regex finds nothing.
+        let candidates: Vec<usize> = if index.rules.len() <= DIRECT_SCAN_MAX_RULES {
+            (0..index.rules.len()).collect()
+        } else {
+            index.set.matches(text).iter().collect()
+        };
+        for p in candidates {
             let rule = &self.rules[index.rules[p]];
             if !enabled(&rule.id) {
                 continue;

@@ -31,6 +31,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::unicode::{Hidden, hidden_class, tag_ascii, variation_selector_byte};
@@ -71,19 +72,69 @@ pub(crate) static DELIMITER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Chat-template special tokens of common model families (case-insensitive).
-pub(crate) static TEMPLATE_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?xi)
-          <[|｜][a-z][a-z0-9_▁.:\-]{0,48}[|｜]>                    # ChatML, Llama 3, Phi, DeepSeek, Command-R
-        | <</?sys>>                                               # Llama 2 system block
-        | \[/?(?:inst|system_prompt|available_tools|tool_calls|tool_results|tool_content)\]  # Llama 2, Mistral
-        | </s>                                                    # end of sequence
-        | <(?:start|end)_of_turn>                                 # Gemma
-        | <(?:bos|eos)(?:_token)?>                                # Gemma, Command-R
-        ",
-    )
-    .expect("static regex")
+/// Every alternative starts with an ASCII `<` or `[`: see
+/// [`template_tokens`], which relies on it.
+const TEMPLATE_TOKEN_PATTERN: &str = r"(?xi)
+      <[|｜][a-z][a-z0-9_▁.:\-]{0,48}[|｜]>                    # ChatML, Llama 3, Phi, DeepSeek, Command-R
+    | <</?sys>>                                               # Llama 2 system block
+    | \[/?(?:inst|system_prompt|available_tools|tool_calls|tool_results|tool_content)\]  # Llama 2, Mistral
+    | </s>                                                    # end of sequence
+    | <(?:start|end)_of_turn>                                 # Gemma
+    | <(?:bos|eos)(?:_token)?>                                # Gemma, Command-R
+    ";
+
+#[cfg(test)]
+pub(crate) static TEMPLATE_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(TEMPLATE_TOKEN_PATTERN).expect("static regex"));
+
+/// [`TEMPLATE_TOKEN_PATTERN`] anchored at the start of the haystack.
+static TEMPLATE_TOKEN_AT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!("^(?:{TEMPLATE_TOKEN_PATTERN}\n)")).expect("static regex")
 });
+
+/// Finds the brackets that can open a template token.
+static TEMPLATE_TOKEN_START: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(["<", "["]).expect("static literals"));
+
+/// The template tokens in `s`, left to right, as the regex's `find_iter`
+/// would report them.
+///
+/// Tokens are rare while `<` and `[` are everywhere in code, which makes the
+/// regex's own literal prefilter fire constantly (it ran three times over
+/// every tool output and was a tenth of the pipeline's cost). Instead we jump
+/// to each bracket (a `memchr2`-style scan), look at the next byte, and only
+/// then try the regex anchored there. That yields the same matches: the
+/// pattern has no look-around, every match starts with a bracket, and the
+/// leftmost-first match at the leftmost matching position is what the
+/// anchored search finds there.
+pub(crate) fn template_tokens(s: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    for m in TEMPLATE_TOKEN_START.find_iter(s) {
+        let at = m.start();
+        if at < from {
+            continue;
+        }
+        // A superset of the bytes that can follow the bracket in a match
+        // (case-insensitive; 0xEF starts `｜`, 0xC5 starts `ſ`, which the
+        // regex's Unicode case folding equates with `s`).
+        let next = bytes.get(at + 1).map_or(0, u8::to_ascii_lowercase);
+        let plausible = if bytes[at] == b'<' {
+            matches!(next, b'|' | 0xEF | b'<' | b'/' | b's' | b'e' | b'b' | 0xC5)
+        } else {
+            matches!(next, b'/' | b'i' | b's' | b'a' | b't' | 0xC5)
+        };
+        if !plausible {
+            continue;
+        }
+        if let Some(t) = TEMPLATE_TOKEN_AT.find(&s[at..]) {
+            out.push(at..at + t.end());
+            from = at + t.end();
+        }
+    }
+    out
+}
 
 /// Wraps `content` from `source` as untrusted data for the model.
 ///
@@ -91,7 +142,14 @@ pub(crate) static TEMPLATE_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 /// opening bracket with `&lt;`, which keeps the text legible while making it
 /// inert.
 pub fn wrap_untrusted(source: &str, content: &str) -> String {
-    let escaped = escape_delimiters(content);
+    wrap_escaped(source, &escape_delimiters(content))
+}
+
+/// [`wrap_untrusted`] for content that already went through
+/// [`escape_delimiters`] (or a prefix of such content), which saves a pass
+/// over large outputs. Escaping again would change nothing: it removes the
+/// bracket of every delimiter, and `&lt;` cannot start one.
+pub(crate) fn wrap_escaped(source: &str, escaped: &str) -> String {
     let source: String = source
         .chars()
         .filter(|c| !matches!(c, '"' | '<' | '>' | '\n' | '\r') && hidden_class(*c).is_none())
@@ -111,18 +169,25 @@ pub(crate) fn escape_delimiters(s: &str) -> Cow<'_, str> {
 
 /// Makes chat-template tokens inert by swapping their brackets for lookalikes.
 pub(crate) fn neutralize_tokens(s: &str) -> Cow<'_, str> {
-    TEMPLATE_TOKEN.replace_all(s, |caps: &regex::Captures| {
-        caps[0]
-            .chars()
-            .map(|c| match c {
-                '<' => '‹',
-                '>' => '›',
-                '[' => '⁅',
-                ']' => '⁆',
-                other => other,
-            })
-            .collect::<String>()
-    })
+    let tokens = template_tokens(s);
+    if tokens.is_empty() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + tokens.len() * 8);
+    let mut pos = 0;
+    for t in tokens {
+        out.push_str(&s[pos..t.start]);
+        out.extend(s[t.clone()].chars().map(|c| match c {
+            '<' => '‹',
+            '>' => '›',
+            '[' => '⁅',
+            ']' => '⁆',
+            other => other,
+        }));
+        pos = t.end;
+    }
+    out.push_str(&s[pos..]);
+    Cow::Owned(out)
 }
 
 /// An inline note inserted at a byte offset of the text being sanitised.
@@ -173,10 +238,8 @@ fn handle_hidden(text: &str, marks: &[Mark]) -> String {
                 selector_run = 0;
             }
             let next_mark = marks.peek().map_or(usize::MAX, |m| m.at);
-            let mut j = i + 1;
-            while j < bytes.len() && bytes[j] < 0x80 && j < next_mark {
-                j += 1;
-            }
+            let limit = next_mark.clamp(i + 1, bytes.len());
+            let j = i + 1 + ascii_prefix_len(&bytes[i + 1..limit]);
             out.push_str(&text[i..j]);
             prev = Some(bytes[j - 1] as char);
             in_flag = false;
@@ -246,6 +309,20 @@ fn handle_hidden(text: &str, marks: &[Mark]) -> String {
         out.push_str(&m.text);
     }
     out
+}
+
+/// Length of the ASCII prefix of `bytes`, eight bytes at a time.
+fn ascii_prefix_len(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        n += 8;
+    }
+    n + bytes[n..].iter().take_while(|b| b.is_ascii()).count()
 }
 
 fn flush_hidden(out: &mut String, hidden: &str) {
@@ -450,5 +527,68 @@ mod tests {
         assert!(cut);
         assert!(s.starts_with("é\n[output truncated: showing the first 2 of 6 bytes]"));
         assert_eq!(cap_length("abc".into(), 0).0, "abc");
+    }
+
+    /// Strings made of template-token pieces, brackets and case variants.
+    fn token_soup() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let pieces = vec![
+            "<",
+            "[",
+            "]",
+            ">",
+            "|",
+            "｜",
+            "/",
+            "<|",
+            "|>",
+            "<<",
+            ">>",
+            "im_start",
+            "IM_END",
+            "sys",
+            "SYS",
+            "ſys",
+            "inst",
+            "INST",
+            "system_prompt",
+            "tool_calls",
+            "available_tools",
+            "s",
+            "ſ",
+            "start_of_turn",
+            "end_of_turn",
+            "bos",
+            "EOS",
+            "_token",
+            "▁",
+            "a",
+            "0",
+            " ",
+            "\n",
+            "é",
+            "<b",
+            "[t",
+            "[/",
+            "</",
+        ];
+        prop::collection::vec(prop::sample::select(pieces), 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        /// The bracket-anchored search finds exactly what the regex finds.
+        #[test]
+        fn template_tokens_match_the_regex(s in token_soup()) {
+            let want: Vec<_> = TEMPLATE_TOKEN.find_iter(&s).map(|m| m.range()).collect();
+            proptest::prop_assert_eq!(template_tokens(&s), want);
+        }
+    }
+
+    #[test]
+    fn template_tokens_in_code() {
+        let s = "fn f<T>(x: [u8; 4]) {} #[test] <|im_start|>system [INST] a[/inst] </s> <ſtart_of_turn>";
+        let want: Vec<_> = TEMPLATE_TOKEN.find_iter(s).map(|m| m.range()).collect();
+        assert_eq!(want.len(), 5);
+        assert_eq!(template_tokens(s), want);
     }
 }

@@ -22,6 +22,8 @@
 //! Offsets in the view map back to the original through sparse anchors, so a
 //! finding can point at (and the sanitiser can mark) the original passage.
 
+use std::sync::LazyLock;
+
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// How an invisible or format character is treated.
@@ -212,7 +214,7 @@ pub(crate) fn floor_boundary(s: &str, i: usize) -> usize {
 /// Builds the matching view of `text` in one pass.
 pub(crate) fn view(text: &str) -> View {
     let mut b = Builder {
-        out: String::with_capacity(text.len()),
+        out: Vec::with_capacity(text.len()),
         anchors: Vec::new(),
         delta: 0,
         stats: HiddenStats::default(),
@@ -234,43 +236,25 @@ pub(crate) fn view(text: &str) -> View {
         if byte < 0x80 {
             // Flush a pending variation-selector run before visible text.
             b.flush_selectors(&mut selectors, selector_start, &mut selector_run);
-            let c = byte as char;
-            if c.is_ascii_whitespace() {
+            // Fast path: a stretch of ASCII in which no whitespace needs
+            // collapsing maps byte for byte (lower-cased, every whitespace
+            // byte a space), so it is copied in one go with one anchor.
+            let (j, prev_ws) = ascii_stretch_end(bytes, i, b.prev_space);
+            after_flag = false;
+            if j == i {
+                // Whitespace after whitespace: dropped.
                 b.end_word();
-                if b.prev_space {
-                    b.skip(i, 1);
-                } else {
-                    b.emit_same(i, ' ', 1);
-                    b.prev_space = true;
-                }
-                prev_visible = Some(c);
-                after_flag = false;
+                b.skip(i, 1);
+                prev_visible = Some(byte as char);
                 i += 1;
                 continue;
             }
-            // Fast path: a run of visible ASCII maps byte for byte (lower-cased).
-            let mut j = i;
-            while j < bytes.len() && bytes[j] < 0x80 && !bytes[j].is_ascii_whitespace() {
-                let c = bytes[j];
-                if c.is_ascii_alphanumeric() {
-                    if !b.in_word() {
-                        b.word_start = j;
-                    }
-                    if c.is_ascii_alphabetic() {
-                        b.word_latin = true;
-                    }
-                } else {
-                    b.end_word();
-                }
-                j += 1;
-            }
             b.anchor(i);
-            let start = b.out.len();
-            b.out.push_str(&text[i..j]);
-            b.out[start..].make_ascii_lowercase();
-            b.prev_space = false;
+            b.out
+                .extend(bytes[i..j].iter().map(|&c| ASCII_FOLD[usize::from(c)]));
+            b.ascii_words(&bytes[i..j], i);
+            b.prev_space = prev_ws;
             prev_visible = Some(bytes[j - 1] as char);
-            after_flag = false;
             i = j;
             continue;
         }
@@ -358,14 +342,72 @@ pub(crate) fn view(text: &str) -> View {
     b.flush_selectors(&mut selectors, selector_start, &mut selector_run);
     b.end_word();
     View {
-        text: b.out,
+        // Only whole characters were pushed.
+        text: String::from_utf8(b.out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         anchors: b.anchors,
         stats: b.stats,
     }
 }
 
+/// Where the view's ASCII fast path stops: the first non-ASCII byte, or the
+/// first whitespace byte right after whitespace (`prev_ws` tells whether the
+/// byte before `i` was whitespace). Also returns whether the last byte taken
+/// is whitespace.
+///
+/// Eight bytes are taken at once when they are all ASCII and hold no two
+/// adjacent bytes ≤ 0x20 (all ASCII whitespace is ≤ 0x20); otherwise the
+/// bytes are looked at one by one.
+fn ascii_stretch_end(bytes: &[u8], i: usize, mut prev_ws: bool) -> (usize, bool) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut j = i;
+    loop {
+        if j + 8 <= bytes.len() && !(prev_ws && bytes[j].is_ascii_whitespace()) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[j..j + 8]);
+            let w = u64::from_le_bytes(word);
+            // High bit of each byte ≤ 0x20 (and possibly of some bytes
+            // above one: a superset, which only sends us to the slow path).
+            let low = w.wrapping_sub(LO * 0x21) & !w & HI;
+            if w & HI == 0 && low & (low >> 8) == 0 {
+                prev_ws = bytes[j + 7].is_ascii_whitespace();
+                j += 8;
+                continue;
+            }
+        }
+        if j >= bytes.len() || bytes[j] >= 0x80 {
+            break;
+        }
+        let ws = bytes[j].is_ascii_whitespace();
+        if ws && prev_ws {
+            break;
+        }
+        prev_ws = ws;
+        j += 1;
+    }
+    (j, prev_ws)
+}
+
+/// ASCII lower-casing with every whitespace byte turned into a space.
+static ASCII_FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_whitespace() {
+            b' '
+        } else {
+            c.to_ascii_lowercase()
+        };
+        i += 1;
+    }
+    t
+};
+
 struct Builder {
-    out: String,
+    /// The view's bytes (whole UTF-8 characters only).
+    out: Vec<u8>,
     anchors: Vec<(usize, usize)>,
     /// `out.len() as isize - original offset` after the last anchor.
     delta: isize,
@@ -379,6 +421,46 @@ struct Builder {
 impl Builder {
     fn in_word(&self) -> bool {
         self.word_latin || self.word_lookalike
+    }
+
+    /// Word bookkeeping for a stretch of ASCII starting at original offset
+    /// `orig`, with the effect of visiting it byte by byte: letters and
+    /// digits continue a word (a letter marks it Latin and, if no word was
+    /// open, starts it), anything else ends the word. Only the first and the
+    /// last word of the stretch can matter: words in between are pure ASCII,
+    /// so they never mix scripts.
+    fn ascii_words(&mut self, run: &[u8], orig: usize) {
+        let Some(first_sep) = run.iter().position(|c| !c.is_ascii_alphanumeric()) else {
+            if let Some(p) = run.iter().position(u8::is_ascii_alphabetic) {
+                if !self.in_word() {
+                    self.word_start = orig + p;
+                }
+                self.word_latin = true;
+            }
+            return;
+        };
+        if let Some(p) = run[..first_sep].iter().position(u8::is_ascii_alphabetic) {
+            if !self.in_word() {
+                self.word_start = orig + p;
+            }
+            self.word_latin = true;
+        }
+        self.end_word();
+        let last_sep = run
+            .iter()
+            .rposition(|c| !c.is_ascii_alphanumeric())
+            .unwrap_or(first_sep);
+        let tail = &run[last_sep + 1..];
+        if let Some(p) = tail.iter().position(u8::is_ascii_alphabetic) {
+            self.word_start = orig + last_sep + 1 + p;
+            self.word_latin = true;
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        let mut tmp = [0u8; 4];
+        self.out
+            .extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
     }
 
     fn end_word(&mut self) {
@@ -400,18 +482,10 @@ impl Builder {
         }
     }
 
-    /// Emits an ASCII char standing for exactly `len` (= 1) original bytes.
-    #[inline]
-    fn emit_same(&mut self, orig: usize, c: char, len: usize) {
-        debug_assert_eq!(len, 1);
-        self.anchor(orig);
-        self.out.push(c);
-    }
-
     #[inline]
     fn emit_other(&mut self, orig: usize, len: usize, c: char) {
         self.anchor(orig);
-        self.out.push(c);
+        self.push(c);
         self.anchor(orig + len);
     }
 
@@ -430,18 +504,13 @@ impl Builder {
             && let Ok(decoded) = std::str::from_utf8(bytes)
         {
             self.anchor(start);
-            self.out.push(' ');
+            self.push(' ');
             for c in decoded.chars() {
-                let mut tmp = [0u8; 4];
                 for l in c.to_lowercase() {
-                    if l.is_ascii() {
-                        self.out.push(l);
-                    } else {
-                        self.out.push_str(l.encode_utf8(&mut tmp));
-                    }
+                    self.push(l);
                 }
             }
-            self.out.push(' ');
+            self.push(' ');
             self.prev_space = true;
         }
         bytes.clear();
@@ -466,41 +535,28 @@ impl Builder {
                 } else {
                     self.end_word();
                 }
-                self.out.push(a);
+                self.push(a);
             }
             self.anchor(orig + len);
             return;
         }
         let start_len = self.out.len();
-        let mut alnum = false;
-        for l in c.to_lowercase() {
-            decompose_compatible(l, |d| {
-                if is_combining_mark(d) {
-                    return;
-                }
-                for d in d.to_lowercase() {
-                    if let Some((latin, script)) = homoglyph(d) {
-                        match script {
-                            Script::Other => self.word_lookalike = true,
-                            Script::Latin => self.word_latin = true,
-                        }
-                        self.out.push(latin);
-                        alnum = true;
-                    } else {
-                        if d.is_ascii_alphabetic() {
-                            self.word_latin = true;
-                        }
-                        alnum |= d.is_alphanumeric();
-                        self.out.push(match d {
-                            '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' => '\'',
-                            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => '"',
-                            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
-                            other => other,
-                        });
-                    }
-                }
-            });
-        }
+        let flags = if let Some(Some(e)) = FOLD_TABLE.get(cp as usize) {
+            self.out.extend_from_slice(&e.bytes[..usize::from(e.len)]);
+            e.flags
+        } else if (0x4E00..=0x9FFF).contains(&cp) {
+            // CJK unified ideographs: no case, no decomposition, no lookalike.
+            self.push(c);
+            FoldFlags {
+                alnum: c.is_alphanumeric(),
+                ..FoldFlags::default()
+            }
+        } else {
+            fold_char(c, |d| self.push(d))
+        };
+        self.word_lookalike |= flags.lookalike;
+        self.word_latin |= flags.latin;
+        let alnum = flags.alnum;
         if alnum {
             if !was_in_word {
                 self.word_start = orig;
@@ -511,6 +567,84 @@ impl Builder {
         self.anchor(orig + len);
     }
 }
+
+/// Word flags set by folding one character (see [`fold_char`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct FoldFlags {
+    /// A Cyrillic/Greek lookalike of a Latin letter was emitted.
+    lookalike: bool,
+    /// A Latin letter was emitted.
+    latin: bool,
+    /// A letter or digit was emitted.
+    alnum: bool,
+}
+
+/// Folds a visible non-ASCII character for the matching view: lower-cased,
+/// NFKD-decomposed, combining marks dropped, lookalikes mapped to Latin,
+/// typographic quotes and dashes to ASCII. Emits the result through `emit`.
+fn fold_char(c: char, mut emit: impl FnMut(char)) -> FoldFlags {
+    let mut flags = FoldFlags::default();
+    for l in c.to_lowercase() {
+        decompose_compatible(l, |d| {
+            if is_combining_mark(d) {
+                return;
+            }
+            for d in d.to_lowercase() {
+                if let Some((latin, script)) = homoglyph(d) {
+                    match script {
+                        Script::Other => flags.lookalike = true,
+                        Script::Latin => flags.latin = true,
+                    }
+                    emit(latin);
+                    flags.alnum = true;
+                } else {
+                    if d.is_ascii_alphabetic() {
+                        flags.latin = true;
+                    }
+                    flags.alnum |= d.is_alphanumeric();
+                    emit(match d {
+                        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' => '\'',
+                        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => '"',
+                        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+                        other => other,
+                    });
+                }
+            }
+        });
+    }
+    flags
+}
+
+/// [`fold_char`]'s result for one character, precomputed.
+#[derive(Debug, Clone, Copy)]
+struct FoldEntry {
+    bytes: [u8; 8],
+    len: u8,
+    flags: FoldFlags,
+}
+
+/// [`fold_char`] precomputed for U+0080–U+07FF (Latin-1, Latin Extended,
+/// Greek, Cyrillic, …): the Unicode case and decomposition tables cost far
+/// more per character than a table lookup, and these characters are common
+/// in European text. Characters below U+0080 never reach it (the view copies
+/// ASCII directly); their entries are unused. A fold too long for an entry
+/// (none is known in this range) is left to [`fold_char`].
+static FOLD_TABLE: LazyLock<Vec<Option<FoldEntry>>> = LazyLock::new(|| {
+    (0..0x800u32)
+        .map(|cp| {
+            let c = char::from_u32(cp)?;
+            let mut out = String::new();
+            let flags = fold_char(c, |d| out.push(d));
+            let mut bytes = [0u8; 8];
+            bytes.get_mut(..out.len())?.copy_from_slice(out.as_bytes());
+            Some(FoldEntry {
+                bytes,
+                len: u8::try_from(out.len()).ok()?,
+                flags,
+            })
+        })
+        .collect()
+});
 
 /// Normalises a phrase the same way as [`view`], for building matchers.
 pub(crate) fn normalize_phrase(s: &str) -> String {
@@ -603,5 +737,31 @@ mod tests {
         assert!(original[o..].starts_with("IG"));
         let end = v.to_original(original, pos + "ignore".len());
         assert_eq!(&original[end..], "  this");
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time stretch scan stops where a byte-by-byte one does.
+        #[test]
+        fn ascii_stretch_end_matches_a_byte_loop(
+            s in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'Z', b' ', b'\t', b'\n', b'\r', 0x0B, 0x0C, b'!', 0x20, 0x21, 0x00, 0xC3, 0xA9]),
+                0..40,
+            ),
+            start in 0usize..40,
+            prev_ws: bool,
+        ) {
+            let i = start.min(s.len());
+            let mut j = i;
+            let mut prev = prev_ws;
+            while j < s.len() && s[j] < 0x80 {
+                let ws = s[j].is_ascii_whitespace();
+                if ws && prev {
+                    break;
+                }
+                prev = ws;
+                j += 1;
+            }
+            proptest::prop_assert_eq!(ascii_stretch_end(&s, i, prev_ws), (j, prev));
+        }
     }
 }

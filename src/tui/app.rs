@@ -65,10 +65,25 @@ pub enum Effect {
     DetectLocalServers,
 }
 
+/// A [`Cx`] from the app's fields (a macro, so the borrow stays field by
+/// field and the panes can be borrowed beside it).
+macro_rules! cx {
+    ($app:ident) => {
+        Cx {
+            theme: &$app.theme,
+            keymap: &$app.keymap,
+            session: &$app.session,
+            out: &mut $app.events,
+        }
+    };
+}
+
 /// What every pane may read: the connection, the model, the thread.
 #[derive(Debug, Clone, Default)]
 pub struct Session {
     pub connected: bool,
+    /// A `hello` arrived at least once (before it: "connecting").
+    pub ever_connected: bool,
     pub provider: String,
     pub model: String,
     pub context_window: u64,
@@ -153,11 +168,7 @@ pub struct App {
     keymap: Keymap,
     session: Session,
     pane: PaneId,
-    chat: ChatPane,
-    jobs: JobsPane,
-    memory: MemoryPane,
-    logs: LogsPane,
-    extensions: ExtensionsPane,
+    panes: Panes,
     overlay: Option<Overlay>,
     approvals: ApprovalOverlay,
     /// Thread whose snapshot is awaited; its events are skipped until then.
@@ -181,11 +192,13 @@ impl App {
             ..Session::default()
         };
         let mut app = Self {
-            chat: ChatPane::new(),
-            jobs: JobsPane::default(),
-            memory: MemoryPane::new(opts.home.clone()),
-            logs: LogsPane::default(),
-            extensions: ExtensionsPane::default(),
+            panes: Panes {
+                chat: ChatPane::new(),
+                jobs: JobsPane::default(),
+                memory: MemoryPane::new(opts.home.clone()),
+                logs: LogsPane::default(),
+                extensions: ExtensionsPane::default(),
+            },
             theme: opts.theme,
             keymap: opts.keymap,
             session,
@@ -292,29 +305,17 @@ impl App {
         }
         self.approvals.on_event(&event, &self.session);
         if let Some(Overlay::Onboarding(o)) = &mut self.overlay {
-            let mut cx = Cx {
-                theme: &self.theme,
-                keymap: &self.keymap,
-                session: &self.session,
-                out: &mut self.events,
-            };
+            let mut cx = cx!(self);
             o.on_event(&event, &mut cx);
         }
         if let (Some(Overlay::Threads(t)), Event::Threads { threads }) = (&mut self.overlay, &event)
         {
             t.set_threads(threads.clone());
         }
-        let mut cx = Cx {
-            theme: &self.theme,
-            keymap: &self.keymap,
-            session: &self.session,
-            out: &mut self.events,
-        };
-        self.chat.on_event(&event, &mut cx);
-        self.jobs.on_event(&event, &mut cx);
-        self.memory.on_event(&event, &mut cx);
-        self.logs.on_event(&event, &mut cx);
-        self.extensions.on_event(&event, &mut cx);
+        let mut cx = cx!(self);
+        for pane in self.panes.all() {
+            pane.on_event(&event, &mut cx);
+        }
         self.after_event(&event);
         self.pump();
     }
@@ -329,6 +330,7 @@ impl App {
                 ..
             } => {
                 s.connected = true;
+                s.ever_connected = true;
                 s.provider = provider.clone();
                 s.model = model.clone();
                 s.context_window = *context_window;
@@ -407,21 +409,8 @@ impl App {
                 if let Some(Overlay::Onboarding(o)) = &mut self.overlay {
                     o.on_paste(&text);
                 } else if self.overlay.is_none() && !self.approvals.is_open() {
-                    let mut cx = Cx {
-                        theme: &self.theme,
-                        keymap: &self.keymap,
-                        session: &self.session,
-                        out: &mut self.events,
-                    };
-                    pane_mut(
-                        self.pane,
-                        &mut self.chat,
-                        &mut self.jobs,
-                        &mut self.memory,
-                        &mut self.logs,
-                        &mut self.extensions,
-                    )
-                    .on_paste(&text, &mut cx);
+                    let mut cx = cx!(self);
+                    self.panes.get(self.pane).on_paste(&text, &mut cx);
                 }
             }
             TermEvent::Mouse(m) => {
@@ -431,7 +420,7 @@ impl App {
                     _ => 0,
                 };
                 if lines != 0 && self.overlay.is_none() {
-                    self.active_pane().on_scroll(lines);
+                    self.panes.get(self.pane).on_scroll(lines);
                 }
             }
             _ => {}
@@ -450,12 +439,7 @@ impl App {
                 self.quit = true;
                 return;
             }
-            let mut cx = Cx {
-                theme: &self.theme,
-                keymap: &self.keymap,
-                session: &self.session,
-                out: &mut self.events,
-            };
+            let mut cx = cx!(self);
             self.approvals.on_key(key, &mut cx);
             return;
         }
@@ -464,12 +448,7 @@ impl App {
                 self.quit = true;
                 return;
             }
-            let mut cx = Cx {
-                theme: &self.theme,
-                keymap: &self.keymap,
-                session: &self.session,
-                out: &mut self.events,
-            };
+            let mut cx = cx!(self);
             let close = match overlay {
                 Overlay::Help(h) => h.on_key(key, action),
                 Overlay::Threads(t) => t.on_key(key, action, &mut cx),
@@ -485,7 +464,7 @@ impl App {
             self.ctrl_c();
             return;
         }
-        let captures = self.active_pane_ref_captures();
+        let captures = self.panes.captures_text(self.pane);
         match action {
             Some(Action::Quit) => self.quit = true,
             Some(Action::Help) if !(captures && Key(&key).is_text()) => {
@@ -502,40 +481,15 @@ impl App {
             Some(Action::Detach) => self.events.push(AppEvent::Detach),
             Some(Action::NewThread) => self.events.push(AppEvent::NewThread),
             Some(action) => {
-                let mut cx = Cx {
-                    theme: &self.theme,
-                    keymap: &self.keymap,
-                    session: &self.session,
-                    out: &mut self.events,
-                };
-                let pane = pane_mut(
-                    self.pane,
-                    &mut self.chat,
-                    &mut self.jobs,
-                    &mut self.memory,
-                    &mut self.logs,
-                    &mut self.extensions,
-                );
+                let mut cx = cx!(self);
+                let pane = self.panes.get(self.pane);
                 if !pane.on_action(action, &mut cx) {
                     pane.on_key(key, &mut cx);
                 }
             }
             None => {
-                let mut cx = Cx {
-                    theme: &self.theme,
-                    keymap: &self.keymap,
-                    session: &self.session,
-                    out: &mut self.events,
-                };
-                pane_mut(
-                    self.pane,
-                    &mut self.chat,
-                    &mut self.jobs,
-                    &mut self.memory,
-                    &mut self.logs,
-                    &mut self.extensions,
-                )
-                .on_key(key, &mut cx);
+                let mut cx = cx!(self);
+                self.panes.get(self.pane).on_key(key, &mut cx);
             }
         }
     }
@@ -546,36 +500,15 @@ impl App {
             self.events.push(AppEvent::Send(Op::Interrupt {
                 thread_id: self.session.thread.clone(),
             }));
-        } else if self.pane == PaneId::Chat && !self.chat.composer_is_empty() {
-            self.chat.clear_composer();
+        } else if self.pane == PaneId::Chat && !self.panes.chat.composer_is_empty() {
+            self.panes.chat.clear_composer();
         } else {
             self.quit = true;
         }
     }
 
     fn pane_wants_tab(&self) -> bool {
-        self.pane == PaneId::Chat && self.chat.popup_open()
-    }
-
-    fn active_pane_ref_captures(&self) -> bool {
-        match self.pane {
-            PaneId::Chat => self.chat.captures_text(),
-            PaneId::Jobs => self.jobs.captures_text(),
-            PaneId::Memory => self.memory.captures_text(),
-            PaneId::Logs => self.logs.captures_text(),
-            PaneId::Extensions => self.extensions.captures_text(),
-        }
-    }
-
-    fn active_pane(&mut self) -> &mut dyn Pane {
-        pane_mut(
-            self.pane,
-            &mut self.chat,
-            &mut self.jobs,
-            &mut self.memory,
-            &mut self.logs,
-            &mut self.extensions,
-        )
+        self.pane == PaneId::Chat && self.panes.chat.popup_open()
     }
 
     /// Carries out app-internal events; queues the rest as effects.
@@ -616,7 +549,7 @@ impl App {
                         self.session.thread_title.clear();
                         self.session.context_tokens = 0;
                         self.awaiting_snapshot = None;
-                        self.chat.reset();
+                        self.panes.chat.reset();
                         self.pane = PaneId::Chat;
                         self.notify(
                             "new thread: it is saved when you send the first message".into(),
@@ -627,7 +560,7 @@ impl App {
                         self.session.thread = id.clone();
                         self.session.context_tokens =
                             self.context_by_thread.get(&id).copied().unwrap_or(0);
-                        self.chat.reset();
+                        self.panes.chat.reset();
                         self.pane = PaneId::Chat;
                         self.awaiting_snapshot = Some(id.clone());
                         self.effects
@@ -665,15 +598,7 @@ impl App {
             keymap: &self.keymap,
             session: &self.session,
         };
-        pane_mut(
-            self.pane,
-            &mut self.chat,
-            &mut self.jobs,
-            &mut self.memory,
-            &mut self.logs,
-            &mut self.extensions,
-        )
-        .render(frame, body, &view);
+        self.panes.get(self.pane).render(frame, body, &view);
         self.render_status(frame, status);
         match &mut self.overlay {
             Some(Overlay::Help(h)) => h.render(frame, body, &view),
@@ -737,6 +662,7 @@ impl App {
         let sep = Span::styled(format!(" {} ", t.glyphs.separator), t.status);
         let mut left: Vec<Span<'static>> = Vec::new();
         let (conn, conn_style) = match (s.connected, s.daemon) {
+            (false, _) if !s.ever_connected => ("connecting", t.status),
             (true, true) => ("daemon", t.status),
             (true, false) => ("local", t.status),
             (false, true) => ("engine disconnected, reconnecting", t.error),
@@ -842,20 +768,44 @@ impl Key<'_> {
     }
 }
 
-fn pane_mut<'a>(
-    id: PaneId,
-    chat: &'a mut ChatPane,
-    jobs: &'a mut JobsPane,
-    memory: &'a mut MemoryPane,
-    logs: &'a mut LogsPane,
-    extensions: &'a mut ExtensionsPane,
-) -> &'a mut dyn Pane {
-    match id {
-        PaneId::Chat => chat,
-        PaneId::Jobs => jobs,
-        PaneId::Memory => memory,
-        PaneId::Logs => logs,
-        PaneId::Extensions => extensions,
+/// The five panes, each reachable by its id.
+struct Panes {
+    chat: ChatPane,
+    jobs: JobsPane,
+    memory: MemoryPane,
+    logs: LogsPane,
+    extensions: ExtensionsPane,
+}
+
+impl Panes {
+    fn get(&mut self, id: PaneId) -> &mut dyn Pane {
+        match id {
+            PaneId::Chat => &mut self.chat,
+            PaneId::Jobs => &mut self.jobs,
+            PaneId::Memory => &mut self.memory,
+            PaneId::Logs => &mut self.logs,
+            PaneId::Extensions => &mut self.extensions,
+        }
+    }
+
+    fn captures_text(&self, id: PaneId) -> bool {
+        match id {
+            PaneId::Chat => self.chat.captures_text(),
+            PaneId::Jobs => self.jobs.captures_text(),
+            PaneId::Memory => self.memory.captures_text(),
+            PaneId::Logs => self.logs.captures_text(),
+            PaneId::Extensions => self.extensions.captures_text(),
+        }
+    }
+
+    fn all(&mut self) -> [&mut dyn Pane; 5] {
+        [
+            &mut self.chat,
+            &mut self.jobs,
+            &mut self.memory,
+            &mut self.logs,
+            &mut self.extensions,
+        ]
     }
 }
 

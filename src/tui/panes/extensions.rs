@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::Pane;
 use crate::protocol::{Event, Op, ToolInfo};
@@ -47,16 +47,7 @@ impl Pane for ExtensionsPane {
 
     fn render(&mut self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let t = view.theme;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_set(t.glyphs.border)
-            .border_style(t.border)
-            .title(Span::styled(" Extensions ", t.title))
-            .title_bottom(
-                Line::from(Span::styled(" Up/Down select · r refresh ", t.muted)).right_aligned(),
-            );
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = super::framed(frame, area, "Extensions", "Up/Down select · r refresh", t);
         let [list, detail] =
             Layout::vertical([Constraint::Min(3), Constraint::Length(6)]).areas(inner);
         let w = list.width as usize;

@@ -12,7 +12,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::Pane;
 use crate::protocol::{Event, ToolStatus, TurnOutcome};
@@ -169,20 +169,13 @@ impl Pane for JobsPane {
 
     fn render(&mut self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let t = view.theme;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_set(t.glyphs.border)
-            .border_style(t.border)
-            .title(Span::styled(" Jobs ", t.title))
-            .title_bottom(
-                Line::from(Span::styled(
-                    " Up/Down select · Enter open thread · Esc stop ",
-                    t.muted,
-                ))
-                .right_aligned(),
-            );
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = super::framed(
+            frame,
+            area,
+            "Jobs",
+            "Up/Down select · Enter open thread · Esc stop",
+            t,
+        );
         let w = inner.width as usize;
         if self.jobs.is_empty() {
             let text = "No jobs yet. Every message you send runs as a job (a turn of the agent, with its tool calls) and is listed here with its status, in any thread. Scheduled routines and the heartbeat are not available in this version.";

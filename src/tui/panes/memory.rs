@@ -8,7 +8,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::Pane;
 use crate::protocol::Event;
@@ -37,13 +37,7 @@ impl Pane for MemoryPane {
 
     fn render(&mut self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let t = view.theme;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_set(t.glyphs.border)
-            .border_style(t.border)
-            .title(Span::styled(" Memory ", t.title));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = super::framed(frame, area, "Memory", "", t);
         let w = inner.width.saturating_sub(1) as usize;
         let agents = self.home.join("AGENTS.md");
         let mut lines = vec![Line::from(Span::styled(

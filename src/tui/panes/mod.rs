@@ -16,9 +16,12 @@ pub mod memory;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
 
 use super::app::{Cx, View};
 use super::keymap::Action;
+use super::theme::Theme;
 use crate::protocol::Event;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,4 +79,21 @@ pub trait Pane {
     fn captures_text(&self) -> bool {
         false
     }
+}
+
+/// Draws a pane's border with its title and, bottom right, its key hints;
+/// returns the area inside.
+pub fn framed(frame: &mut Frame<'_>, area: Rect, title: &str, hints: &str, t: &Theme) -> Rect {
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_set(t.glyphs.border)
+        .border_style(t.border)
+        .title(Span::styled(format!(" {title} "), t.title));
+    if !hints.is_empty() {
+        block = block
+            .title_bottom(Line::from(Span::styled(format!(" {hints} "), t.muted)).right_aligned());
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
 }
