@@ -425,8 +425,7 @@ impl Turn {
                     };
                     let inspected = safety.inspect_tool_output(&p.call.name, &body);
                     findings.extend(inspected.findings);
-                    let (shown, _) = safety.scan_leaks(&body, Some(&p.call.name));
-                    (cap_output(shown, cap), inspected.content)
+                    (cap_output(inspected.display, cap), inspected.content)
                 }
                 _ => (cap_output(output.clone(), cap), output),
             };

@@ -205,6 +205,9 @@ pub struct Inspected {
     pub findings: Vec<Finding>,
     /// The output was withheld; `content` is a notice saying why.
     pub blocked: bool,
+    /// The output for people (the TUI, `--json`): secrets handled as for the
+    /// model, without the envelope. Saves the frontends a second leak scan.
+    pub display: String,
 }
 
 /// The compiled safety layer. Build once, share (`Send + Sync`).
@@ -481,6 +484,7 @@ impl SafetyLayer {
             Ok(r) => r,
             Err(reason) => return self.blocked(&name, &reason, findings),
         };
+        let display = text.to_string();
         // Secrets still in the text (leak_action = warn) must stay out of excerpts.
         let live_leaks: &[LeakMatch] = if eff.leak_action == Action::Warn {
             &leak_matches
@@ -559,6 +563,7 @@ impl SafetyLayer {
             content: wrap_escaped(&format!("tool {name}"), &content),
             findings,
             blocked: false,
+            display,
         }
     }
 
@@ -734,6 +739,7 @@ impl SafetyLayer {
             content: wrap_untrusted(&format!("tool {name}"), &notice),
             findings,
             blocked: true,
+            display: format!("[IronClaw withheld this text: {reason}.]"),
         }
     }
 
@@ -911,6 +917,16 @@ mod tests {
 
     fn layer() -> SafetyLayer {
         SafetyLayer::new(SafetyConfig::default()).unwrap()
+    }
+
+    #[test]
+    fn display_text_is_what_a_leak_scan_shows() {
+        let l = layer();
+        let out = "config:\nOPENAI_API_KEY=sk-proj-Vq3LmT9zRw2KpX7cYh4NbJ8fGd5sQe1UaZo6WiEr\nok";
+        let inspected = l.inspect_tool_output("shell", out);
+        assert_eq!(inspected.display, l.scan_leaks(out, Some("shell")).0);
+        assert!(!inspected.display.contains("Vq3LmT9zRw2KpX7c"));
+        assert!(!inspected.display.contains("<untrusted"));
     }
 
     fn layer_with(f: impl FnOnce(&mut SafetyConfig)) -> SafetyLayer {
