@@ -54,7 +54,36 @@ fn main() {
         "peak RSS of this process after the thread: {:.1} MB",
         peak_rss_mb("self")
     );
+    paste(if full { 1_000_000 } else { 50_000 });
     keystroke_latency(if full { 100 } else { 5 });
+}
+
+/// Bracketed paste of a large text into the message box, and the frame
+/// after it (the box shows its last lines).
+fn paste(bytes: usize) {
+    let mut app = new_app();
+    let line = "fn main() { println!(\"pasted line of code\"); } // 50 bytes\n";
+    let text = line.repeat(bytes / line.len());
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    terminal.draw(|f| app.render(f)).unwrap();
+    let t = Instant::now();
+    app.on_terminal(TermEvent::Paste(text.clone()));
+    let pasted = t.elapsed();
+    let t = Instant::now();
+    terminal.draw(|f| app.render(f)).unwrap();
+    let frame = t.elapsed();
+    let t = Instant::now();
+    app.on_terminal(TermEvent::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)));
+    terminal.draw(|f| app.render(f)).unwrap();
+    let key = t.elapsed();
+    println!(
+        "paste of {:.1} MB ({} lines) into the message box: {:.1} ms, next frame {:.2} ms, a key after it {:.2} ms",
+        text.len() as f64 / 1e6,
+        text.lines().count(),
+        ms(pasted),
+        ms(frame),
+        ms(key)
+    );
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

@@ -197,15 +197,17 @@ impl Composer {
         }
     }
 
-    /// Rows the composer wants, borders included.
+    /// Rows the composer wants, borders included. Stops counting at the
+    /// limit, so a pasted novel costs no more than a paragraph.
     pub fn height(&self, width: u16) -> u16 {
         let inner = width.saturating_sub(2).max(1) as usize;
-        let rows: usize = self
-            .textarea
-            .lines()
-            .iter()
-            .map(|l| super::super::text::width(l).div_ceil(inner).max(1))
-            .sum();
+        let mut rows = 0usize;
+        for line in self.textarea.lines() {
+            rows += super::super::text::width(line).div_ceil(inner).max(1);
+            if rows >= MAX_INPUT_LINES as usize {
+                break;
+            }
+        }
         (rows as u16).clamp(1, MAX_INPUT_LINES) + 2
     }
 
