@@ -73,7 +73,10 @@ fn paste(bytes: usize) {
     terminal.draw(|f| app.render(f)).unwrap();
     let frame = t.elapsed();
     let t = Instant::now();
-    app.on_terminal(TermEvent::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)));
+    app.on_terminal(TermEvent::Key(KeyEvent::new(
+        KeyCode::Char('x'),
+        KeyModifiers::NONE,
+    )));
     terminal.draw(|f| app.render(f)).unwrap();
     let key = t.elapsed();
     println!(

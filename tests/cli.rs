@@ -519,15 +519,18 @@ fn secrets_are_encrypted_used_and_never_shown() {
         c.env("IRONCLAW_MASTER_KEY", master);
         c
     };
+    // The scripted server is not api.openai.com: its key has its own name
+    // (a stored OPENAI_API_KEY is only ever sent to OpenAI).
+    let name = format!("LLM_API_KEY_127_0_0_1_{}", env.server.addr().port());
     let out = with_stdin(
-        with_master(&["secrets", "set", "OPENAI_API_KEY"]),
+        with_master(&["secrets", "set", &name]),
         &format!("{secret}\n"),
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stderr(&out).contains("stored secret `OPENAI_API_KEY`"));
+    assert!(stderr(&out).contains(&format!("stored secret `{name}`")));
 
     let out = run_with_timeout(with_master(&["secrets", "list"]));
-    assert!(stdout(&out).contains("OPENAI_API_KEY"), "{}", stdout(&out));
+    assert!(stdout(&out).contains(&name), "{}", stdout(&out));
     assert!(!stdout(&out).contains(secret));
 
     // The provider uses the stored key when none is configured.
@@ -602,10 +605,10 @@ fn secrets_are_encrypted_used_and_never_shown() {
         stderr(&out)
     );
 
-    let out = run_with_timeout(with_master(&["secrets", "rm", "OPENAI_API_KEY"]));
+    let out = run_with_timeout(with_master(&["secrets", "rm", &name]));
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let out = run_with_timeout(with_master(&["secrets", "list"]));
-    assert!(!stdout(&out).contains("OPENAI_API_KEY"));
+    assert!(!stdout(&out).contains(&name));
     let out = with_stdin(with_master(&["secrets", "set", "bad name!"]), "x");
     assert_eq!(code(&out), 2);
 }

@@ -415,7 +415,7 @@ fn service_unit_is_written_and_removed() {
     let unit = d.work.path().join("config/systemd/user/ironclaw.service");
     let text = std::fs::read_to_string(&unit).unwrap();
     assert!(text.contains("daemon run"), "{text}");
-    assert!(text.contains(&format!("IRONCLAW_HOME={}", d.home.path().display())));
+    assert!(text.contains(&format!("\"IRONCLAW_HOME={}\"", d.home.path().display())));
     assert!(stdout(&out).contains("loginctl enable-linger"));
     let mut c = d.cmd(&["service", "uninstall"]);
     c.env("XDG_CONFIG_HOME", d.work.path().join("config"));

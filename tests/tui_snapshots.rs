@@ -534,3 +534,72 @@ fn thread_list_overlay() {
         "{effects:?}"
     );
 }
+
+fn approvals_sent(h: &mut Harness) -> Vec<ApprovalDecision> {
+    h.app
+        .take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            ironclaw::tui::Effect::Send(ironclaw::protocol::Op::Approve { decision, .. }) => {
+                Some(decision)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Approving needs the call on screen, whole, for a moment; Enter never
+/// approves a high-risk call; denying always works.
+#[test]
+fn approvals_are_only_taken_for_what_was_read() {
+    let mut h = Harness::new();
+    h.conversation();
+    h.approval();
+    h.render(80, 24);
+    h.press(KeyCode::Char('y'));
+    assert!(
+        approvals_sent(&mut h).is_empty(),
+        "too soon after it appeared"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(450));
+    h.render(80, 24);
+    h.press(KeyCode::Enter);
+    assert!(
+        approvals_sent(&mut h).is_empty(),
+        "Enter does not approve high risk"
+    );
+    h.press(KeyCode::Char('y'));
+    assert_eq!(approvals_sent(&mut h), [ApprovalDecision::Once]);
+
+    // A command longer than the window: shown as cut, only denial accepted.
+    let t = h.thread();
+    let long: String = (0..60)
+        .map(|i| format!("echo line {i}\n"))
+        .collect::<String>()
+        + "rm -rf ~";
+    h.event(Event::ApprovalRequested {
+        thread_id: t,
+        turn_id: "turn-2".into(),
+        call_id: "c9".into(),
+        tool: "shell".into(),
+        arguments: json!({ "command": long }),
+        summary: long.clone(),
+        risk: Risk::High,
+        session_allowed: false,
+    });
+    let screen = h.render(80, 24);
+    assert!(
+        screen.contains("more lines of this call are not shown"),
+        "{screen}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(450));
+    h.render(80, 24);
+    h.press(KeyCode::Char('y'));
+    assert!(approvals_sent(&mut h).is_empty());
+    // Too small to show anything: still no.
+    h.render(30, 8);
+    h.press(KeyCode::Char('y'));
+    assert!(approvals_sent(&mut h).is_empty());
+    h.press(KeyCode::Char('n'));
+    assert_eq!(approvals_sent(&mut h), [ApprovalDecision::Deny]);
+}

@@ -14,6 +14,8 @@ use crate::protocol::{ClientHello, Event, EventMsg, Op, PROTOCOL_VERSION};
 
 /// Events buffered between the socket reader and the frontend.
 const QUEUE: usize = 4_096;
+/// How long the daemon has to answer the hello.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -31,7 +33,7 @@ pub enum ConnectError {
         message: String,
         hint: Option<String>,
     },
-    #[error("the daemon closed the connection during the handshake")]
+    #[error("the daemon did not complete the handshake (closed, or no answer within 3 s)")]
     Handshake,
 }
 
@@ -49,6 +51,12 @@ impl SocketClient {
     ///
     /// [`recv`]: SocketClient::recv
     pub async fn connect(path: &Path, kind: &str) -> Result<SocketClient, ConnectError> {
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, Self::handshake(path, kind))
+            .await
+            .unwrap_or(Err(ConnectError::Handshake))
+    }
+
+    async fn handshake(path: &Path, kind: &str) -> Result<SocketClient, ConnectError> {
         let stream = UnixStream::connect(path).await.map_err(|source| {
             if matches!(
                 source.kind(),
@@ -176,17 +184,18 @@ impl Connection {
         }
     }
 
-    /// After the daemon went away: one attempt to connect again.
-    pub async fn reconnect(&mut self) -> bool {
-        let Connection::Daemon(c) = self else {
-            return false;
-        };
-        match SocketClient::connect(&c.path, &c.kind).await {
-            Ok(fresh) => {
-                *c = fresh;
-                true
-            }
-            Err(_) => false,
+    /// Where to reconnect to after the daemon went away (`None` in-process).
+    pub fn daemon_address(&self) -> Option<(PathBuf, String)> {
+        match self {
+            Connection::Daemon(c) => Some((c.path.clone(), c.kind.clone())),
+            Connection::InProcess { .. } => None,
+        }
+    }
+
+    /// Swaps in a fresh connection to the daemon.
+    pub fn replace(&mut self, fresh: SocketClient) {
+        if let Connection::Daemon(c) = self {
+            *c = fresh;
         }
     }
 

@@ -99,6 +99,8 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
         .hint("`ironclaw attach` connects to it; `ironclaw daemon stop` stops it"),
         other => CliError::new(exit::FAILURE, other.to_string()),
     })?;
+    // The engine first: a client that can connect finds it ready.
+    let engine = crate::cli::start_engine(loaded, ProviderSource::FromConfig).await?;
     let socket = paths.daemon_socket();
     // We hold the lock, so a socket file left here is from a dead daemon.
     let _ = std::fs::remove_file(&socket);
@@ -114,7 +116,6 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
             format!("cannot restrict {}: {e}", socket.display()),
         )
     })?;
-    let engine = crate::cli::start_engine(loaded, ProviderSource::FromConfig).await?;
     tracing::info!(pid = std::process::id(), socket = %socket.display(), "daemon started");
     let stop = CancellationToken::new();
     tokio::spawn(server::serve(engine.clone(), listener, stop.clone()));

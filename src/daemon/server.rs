@@ -12,6 +12,7 @@
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::{UnixListener, UnixStream};
 use tokio_util::sync::CancellationToken;
 
@@ -79,31 +80,28 @@ async fn connection(engine: EngineHandle, stream: UnixStream) {
     // SAFETY: getuid has no preconditions.
     let own = unsafe { libc::getuid() };
     let peer = stream.peer_cred().map(|c| c.uid());
-    let (read, write) = stream.into_split();
-    let mut frames_in = frame::reader(read);
+    let (mut read, write) = stream.into_split();
     let mut frames_out = frame::writer(write);
-    let send = |msg: &EventMsg| serde_json::to_vec(msg).map(bytes::Bytes::from);
 
+    // Another user: read at most a small hello (so the caller gets the
+    // reason rather than a broken pipe), never a large frame.
+    if !matches!(peer, Ok(uid) if authorized(uid, own)) {
+        tracing::warn!(peer = ?peer.ok(), "refused a connection from another user");
+        let mut scratch = [0u8; 4096];
+        let _ = tokio::time::timeout(Duration::from_secs(1), read.read(&mut scratch)).await;
+        let msg = refusal(
+            "forbidden",
+            "this IronClaw daemon belongs to another user".into(),
+            None,
+        );
+        refuse(&mut frames_out, &msg).await;
+        return;
+    }
+    let mut frames_in = frame::reader(read);
     let hello = match tokio::time::timeout(HELLO_TIMEOUT, frames_in.next()).await {
         Ok(Some(Ok(bytes))) => serde_json::from_slice::<ClientHello>(&bytes).ok(),
         _ => None,
     };
-    // Refuse only after reading the hello: closing before the client has
-    // written would hand it EPIPE instead of the reason.
-    match peer {
-        Ok(uid) if authorized(uid, own) => {}
-        other => {
-            tracing::warn!(peer = ?other.ok(), "refused a connection from another user");
-            let msg = refusal(
-                "forbidden",
-                "this IronClaw daemon belongs to another user".into(),
-                None,
-            );
-            refuse(&mut frames_out, &msg).await;
-            return;
-        }
-    }
-
     let client_kind = match hello {
         Some(h) if h.protocol_version == PROTOCOL_VERSION => h.client,
         Some(h) => {
@@ -164,8 +162,20 @@ async fn connection(engine: EngineHandle, stream: UnixStream) {
                     ),
                     Err(ClientError::Closed) => break,
                 };
-                let Ok(bytes) = send(&msg) else { continue };
-                match tokio::time::timeout(WRITE_TIMEOUT, frames_out.send(bytes)).await {
+                let Ok(mut bytes) = serde_json::to_vec(&msg) else { continue };
+                if bytes.len() > frame::MAX_FRAME {
+                    // Tell the client instead of dropping it (it would only
+                    // reconnect and ask again).
+                    tracing::warn!(client = id, bytes = bytes.len(), "an event is too large to send");
+                    let too_large = refusal(
+                        "too_large",
+                        format!("an event of {} MB is over the {} MB frame limit and was not sent", bytes.len() >> 20, frame::MAX_FRAME >> 20),
+                        None,
+                    );
+                    let Ok(b) = serde_json::to_vec(&too_large) else { continue };
+                    bytes = b;
+                }
+                match tokio::time::timeout(WRITE_TIMEOUT, frames_out.send(bytes::Bytes::from(bytes))).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => break,
                     Err(_) => {

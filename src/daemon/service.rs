@@ -26,8 +26,8 @@ pub fn unit_text(exe: &Path, paths: &Paths) -> String {
          \n\
          [Service]\n\
          Type=simple\n\
-         ExecStart={exe} daemon run\n\
-         Environment=IRONCLAW_HOME={home}\n\
+         ExecStart=\"{exe}\" daemon run\n\
+         Environment=\"IRONCLAW_HOME={home}\"\n\
          Restart=on-failure\n\
          RestartSec=2\n\
          \n\
@@ -81,8 +81,9 @@ mod tests {
     fn unit_runs_the_daemon_for_this_home() {
         let paths = Paths::new(PathBuf::from("/home/ada/.ironclaw"));
         let unit = unit_text(Path::new("/home/ada/.local/bin/ironclaw"), &paths);
-        assert!(unit.contains("ExecStart=/home/ada/.local/bin/ironclaw daemon run\n"));
-        assert!(unit.contains("Environment=IRONCLAW_HOME=/home/ada/.ironclaw\n"));
+        // Quoted, so spaces in paths survive.
+        assert!(unit.contains("ExecStart=\"/home/ada/.local/bin/ironclaw\" daemon run\n"));
+        assert!(unit.contains("Environment=\"IRONCLAW_HOME=/home/ada/.ironclaw\"\n"));
         assert!(unit.contains("WantedBy=default.target"));
     }
 }

@@ -83,6 +83,8 @@ pub(crate) struct Shared {
     pub revealed: Mutex<HashMap<ThreadId, HashSet<String>>>,
     /// Whether the log forwarder runs (started by the first subscriber).
     logs_forwarding: AtomicBool,
+    /// Clients that asked for log records.
+    log_subscribers: Arc<Mutex<HashSet<ClientId>>>,
     /// Clients connected now (each [`Client`] counts itself out on drop).
     clients: Arc<std::sync::atomic::AtomicU64>,
     started: std::time::Instant,
@@ -136,11 +138,16 @@ pub struct Client {
     tx: mpsc::Sender<Submission>,
     rx: broadcast::Receiver<EventMsg>,
     count: Arc<std::sync::atomic::AtomicU64>,
+    log_subscribers: Arc<Mutex<HashSet<ClientId>>>,
 }
 
 impl Drop for Client {
     fn drop(&mut self) {
         self.count.fetch_sub(1, Ordering::Relaxed);
+        self.log_subscribers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.id);
     }
 }
 
@@ -237,6 +244,7 @@ impl EngineHandle {
             workdir: opts.workdir,
             revealed: Mutex::new(HashMap::new()),
             logs_forwarding: AtomicBool::new(false),
+            log_subscribers: Arc::new(Mutex::new(HashSet::new())),
             clients: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             started: std::time::Instant::now(),
         });
@@ -274,6 +282,7 @@ impl EngineHandle {
             tx: self.tx.clone(),
             rx,
             count: self.shared.clients.clone(),
+            log_subscribers: self.shared.log_subscribers.clone(),
         }
     }
 
@@ -565,6 +574,11 @@ impl Actor {
                 Ok(())
             }
             Op::SubscribeLogs => {
+                self.shared
+                    .log_subscribers
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(client);
                 let records = logs::hub().backlog();
                 self.shared.bus.reply(client, Event::Log { records }).await;
                 self.start_log_forwarder();
@@ -597,8 +611,7 @@ impl Actor {
         tools
     }
 
-    /// Forwards log records to subscribed clients, batched. Started once;
-    /// records are broadcast (clients that did not subscribe ignore them).
+    /// Forwards log records to subscribed clients, batched. Started once.
     fn start_log_forwarder(&self) {
         if self.shared.logs_forwarding.swap(true, Ordering::SeqCst) {
             return;
@@ -607,7 +620,24 @@ impl Actor {
         let mut rx = logs::hub().subscribe();
         tokio::spawn(async move {
             while let Some(records) = logs::next_batch(&mut rx).await {
-                shared.bus.emit(Event::Log { records }).await;
+                let subscribers: Vec<ClientId> = shared
+                    .log_subscribers
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .iter()
+                    .copied()
+                    .collect();
+                for client in subscribers {
+                    shared
+                        .bus
+                        .reply(
+                            client,
+                            Event::Log {
+                                records: records.clone(),
+                            },
+                        )
+                        .await;
+                }
             }
         });
     }
@@ -692,8 +722,7 @@ impl Actor {
 }
 
 /// Builds the configured provider chain. A missing API key is looked up in
-/// the secret store under the conventional name (`OPENAI_API_KEY`,
-/// `ANTHROPIC_API_KEY`).
+/// the secret store under [`api_key_secret_name`].
 async fn provider_from_config(
     config: &Config,
     vault: &vault::Vault,
@@ -701,10 +730,8 @@ async fn provider_from_config(
     let mut chain = config.provider_chain().map_err(|e| e.to_string())?;
     for cfg in &mut chain {
         if cfg.api_key.is_none() {
-            let name = match cfg.kind {
-                ProviderKind::OpenAi => "OPENAI_API_KEY",
-                ProviderKind::Anthropic => "ANTHROPIC_API_KEY",
-            };
+            let name = api_key_secret_name(cfg.kind, &cfg.base_url);
+            let name = name.as_str();
             match vault.get(name).await {
                 Ok(Some(key)) => cfg.api_key = Some(key.to_string()),
                 Ok(None) => {}
@@ -771,6 +798,41 @@ async fn check_provider(shared: &Shared, client: ClientId) {
     shared.bus.reply(client, event).await;
 }
 
+/// The secret-store name of a provider's API key: `OPENAI_API_KEY` /
+/// `ANTHROPIC_API_KEY` for the vendor's own endpoint, and a name tied to
+/// the server otherwise (`LLM_API_KEY_10_0_0_5_8080`), so a key stored for
+/// one server is never sent to another.
+pub fn api_key_secret_name(kind: ProviderKind, base_url: &str) -> String {
+    let host = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let official = match kind {
+        ProviderKind::OpenAi => "api.openai.com",
+        ProviderKind::Anthropic => "api.anthropic.com",
+    };
+    if host.is_empty() || host == official {
+        return match kind {
+            ProviderKind::OpenAi => "OPENAI_API_KEY".into(),
+            ProviderKind::Anthropic => "ANTHROPIC_API_KEY".into(),
+        };
+    }
+    let server: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("LLM_API_KEY_{server}")
+}
+
 /// What [`Op::ConfigureProvider`] asks for.
 struct ProviderChoice {
     provider: String,
@@ -794,10 +856,7 @@ async fn configure_provider(
         return Err("choose a model name".into());
     }
     let base_url = choice.base_url.trim().to_string();
-    let key_name = match kind {
-        ProviderKind::OpenAi => "OPENAI_API_KEY",
-        ProviderKind::Anthropic => "ANTHROPIC_API_KEY",
-    };
+    let key_name = api_key_secret_name(kind, &base_url);
     let api_key = choice
         .api_key
         .as_ref()
@@ -819,7 +878,7 @@ async fn configure_provider(
     if let Some(key) = api_key {
         match shared
             .vault
-            .set(key_name, zeroize::Zeroizing::new(key.clone()))
+            .set(&key_name, zeroize::Zeroizing::new(key.clone()))
             .await
         {
             Ok(()) => {
@@ -865,4 +924,29 @@ async fn configure_provider(
 /// A new time-ordered id (UUID v7).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_keys_are_named_per_server() {
+        use ProviderKind::{Anthropic, OpenAi};
+        assert_eq!(api_key_secret_name(OpenAi, ""), "OPENAI_API_KEY");
+        assert_eq!(
+            api_key_secret_name(OpenAi, "https://api.openai.com/v1"),
+            "OPENAI_API_KEY"
+        );
+        assert_eq!(api_key_secret_name(Anthropic, ""), "ANTHROPIC_API_KEY");
+        assert_eq!(
+            api_key_secret_name(OpenAi, "http://10.0.0.5:8080/v1"),
+            "LLM_API_KEY_10_0_0_5_8080"
+        );
+        // The OpenAI key is not offered to another vendor's host.
+        assert_eq!(
+            api_key_secret_name(OpenAi, "https://openrouter.ai/api/v1"),
+            "LLM_API_KEY_OPENROUTER_AI"
+        );
+    }
 }

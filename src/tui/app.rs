@@ -257,7 +257,21 @@ impl App {
     pub fn on_disconnected(&mut self, why: &str) {
         self.session.connected = false;
         self.session.running.clear();
+        self.approvals.clear();
         self.notify(format!("engine disconnected: {why}"));
+    }
+
+    /// An op could not be sent (no engine): a message goes back into the
+    /// box, and the user is told.
+    pub fn on_not_sent(&mut self, op: Op) {
+        if let Op::UserMessage { text, .. } = op {
+            self.panes.chat.restore(&text);
+            self.notify(
+                "not sent: the engine is not connected (your message is back in the box)".into(),
+            );
+        } else {
+            self.notify("not connected to the engine: try again when it is back".into());
+        }
     }
 
     /// The daemon is back: catch up on what happened meanwhile.
@@ -293,6 +307,10 @@ impl App {
     pub fn on_engine(&mut self, msg: EventMsg) {
         let event = msg.event;
         self.update_session(&event);
+        // While a thread's snapshot is on its way, the chat skips that
+        // thread's events (the snapshot reflects them); every other part of
+        // the app still needs them (a turn finishing, an approval closing).
+        let mut chat_skips = false;
         if let Event::Snapshot { thread, .. } = &event {
             if self.awaiting_snapshot.as_deref() != Some(thread.id.as_str()) {
                 return; // a snapshot another client of this connection asked for
@@ -301,7 +319,7 @@ impl App {
         } else if let (Some(waiting), Some(thread)) = (&self.awaiting_snapshot, event.thread_id())
             && waiting == thread
         {
-            return; // reflected in the snapshot on its way
+            chat_skips = true;
         }
         self.approvals.on_event(&event, &self.session);
         if let Some(Overlay::Onboarding(o)) = &mut self.overlay {
@@ -313,7 +331,10 @@ impl App {
             t.set_threads(threads.clone());
         }
         let mut cx = cx!(self);
-        for pane in self.panes.all() {
+        for (i, pane) in self.panes.all().into_iter().enumerate() {
+            if i == PaneId::Chat.index() && chat_skips {
+                continue;
+            }
             pane.on_event(&event, &mut cx);
         }
         self.after_event(&event);
@@ -394,6 +415,11 @@ impl App {
                 ..
             } => self.notify(sanitize(message).into_owned()),
             Event::SecretsUpdated { message } => self.notify(sanitize(message).into_owned()),
+            Event::Warning {
+                thread_id: None,
+                message,
+                ..
+            } => self.notify(sanitize(message).into_owned()),
             Event::ShuttingDown => self.notify("the engine is shutting down".into()),
             _ => {}
         }
@@ -500,7 +526,7 @@ impl App {
             self.events.push(AppEvent::Send(Op::Interrupt {
                 thread_id: self.session.thread.clone(),
             }));
-        } else if self.pane == PaneId::Chat && !self.panes.chat.composer_is_empty() {
+        } else if !self.panes.chat.composer_is_empty() {
             self.panes.chat.clear_composer();
         } else {
             self.quit = true;
@@ -583,6 +609,7 @@ impl App {
     fn draw(&mut self, frame: &mut Frame<'_>) {
         let area = frame.area();
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            self.approvals.hidden();
             self.render_too_small(frame, area);
             return;
         }

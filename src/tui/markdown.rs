@@ -11,7 +11,7 @@ use pulldown_cmark::{CodeBlockKind, Event as Md, HeadingLevel, Options, Parser, 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::text::{wrap_hard, wrap_line};
+use super::text::{sanitize, wrap_hard, wrap_line};
 use super::theme::Theme;
 
 /// Renders `markdown` for a pane `width` cells wide.
@@ -118,7 +118,7 @@ impl<'t> Renderer<'t> {
     fn event(&mut self, event: Md<'_>) {
         if let Some(code) = &mut self.code {
             match event {
-                Md::Text(t) => code.push_str(&t),
+                Md::Text(t) => code.push_str(&sanitize(&t)),
                 Md::End(TagEnd::CodeBlock) => self.end_code(),
                 _ => {}
             }
@@ -127,9 +127,12 @@ impl<'t> Renderer<'t> {
         match event {
             Md::Start(tag) => self.start(tag),
             Md::End(tag) => self.end(tag),
+            // Entities (`&#x1b;`, `&#x202e;`) are decoded by the parser, so
+            // what it hands back is sanitised again.
             Md::Text(t) => {
                 let style = self.style();
-                self.spans.push(Span::styled(t.into_string(), style));
+                self.spans
+                    .push(Span::styled(sanitize(&t).into_owned(), style));
             }
             Md::Code(t) => self
                 .spans
@@ -189,7 +192,7 @@ impl<'t> Renderer<'t> {
                     let (first, _) = self.prefixes();
                     self.out.push(Line::from(vec![
                         Span::raw(first),
-                        Span::styled(lang.into_string(), self.theme.muted),
+                        Span::styled(sanitize(&lang).into_owned(), self.theme.muted),
                     ]));
                 }
                 self.code = Some(String::new());
@@ -217,7 +220,7 @@ impl<'t> Renderer<'t> {
             Tag::Strong => self.push_style(|s| s.add_modifier(Modifier::BOLD)),
             Tag::Strikethrough => self.push_style(|s| s.add_modifier(Modifier::CROSSED_OUT)),
             Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
-                self.link_url.push(dest_url.into_string());
+                self.link_url.push(sanitize(&dest_url).into_owned());
                 let link = self.theme.link;
                 self.push_style(|s| s.patch(link));
             }
@@ -377,6 +380,24 @@ mod tests {
         );
         for l in render(md, 24, &theme) {
             assert!(l.width() <= 24);
+        }
+    }
+
+    #[test]
+    fn entities_cannot_smuggle_control_characters() {
+        let theme = Theme::plain();
+        let md = "run &#x202E;txt.exe and &#27;[2J [x](http://a&#x1b;b) &#x7;";
+        for line in render(md, 80, &theme) {
+            for span in &line.spans {
+                assert!(
+                    !span
+                        .content
+                        .chars()
+                        .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+                    "{:?}",
+                    span.content
+                );
+            }
         }
     }
 

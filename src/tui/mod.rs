@@ -186,6 +186,8 @@ where
     let mut retry = tokio::time::interval(RECONNECT);
     retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut engine_alive = true;
+    let mut reconnecting = false;
+    let (reconnected_tx, mut reconnected_rx) = mpsc::channel(1);
     let mut dirty = true;
     let mut urgent = true;
     let mut last_draw = Instant::now() - FRAME;
@@ -195,9 +197,12 @@ where
         for effect in app.take_effects() {
             match effect {
                 Effect::Send(op) => {
-                    if engine_alive && client.send(op).await.is_err() {
+                    if !engine_alive {
+                        app.on_not_sent(op);
+                    } else if let Err(e) = client.send(op.clone()).await {
                         engine_alive = false;
-                        app.on_disconnected("the engine stopped");
+                        app.on_disconnected(&e.to_string());
+                        app.on_not_sent(op);
                     }
                 }
                 Effect::Quit => {}
@@ -259,8 +264,21 @@ where
                 app.tick();
                 dirty = true;
             }
-            _ = retry.tick(), if !engine_alive && client.is_daemon() => {
-                if client.reconnect().await {
+            // Reconnecting runs beside the loop, so the screen stays live
+            // even when a daemon accepts but does not answer.
+            _ = retry.tick(), if !engine_alive && !reconnecting && client.is_daemon() => {
+                if let Some((path, kind)) = client.daemon_address() {
+                    reconnecting = true;
+                    let tx = reconnected_tx.clone();
+                    tokio::spawn(async move {
+                        let _ = tx.send(daemon::SocketClient::connect(&path, &kind).await.ok()).await;
+                    });
+                }
+            }
+            Some(fresh) = reconnected_rx.recv() => {
+                reconnecting = false;
+                if let Some(fresh) = fresh {
+                    client.replace(fresh);
                     engine_alive = true;
                     app.on_reconnected();
                     dirty = true;

@@ -5,6 +5,8 @@
 //! answered by another client (its `ApprovalResolved` arrives) leaves the
 //! queue, so the dialog closes everywhere at once.
 
+use std::time::{Duration, Instant};
+
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -26,14 +28,31 @@ struct Request {
     approval: PendingApproval,
 }
 
+/// How long a request must be on screen before it can be approved.
+const READ_DELAY: Duration = Duration::from_millis(400);
+
+/// The request on screen: since when, and whether it was drawn whole.
+struct Seen {
+    call_id: String,
+    since: Instant,
+    whole: bool,
+}
+
 #[derive(Default)]
 pub struct ApprovalOverlay {
     queue: Vec<Request>,
+    seen: Option<Seen>,
 }
 
 impl ApprovalOverlay {
     pub fn is_open(&self) -> bool {
         !self.queue.is_empty()
+    }
+
+    /// The engine went away: its requests went with it.
+    pub fn clear(&mut self) {
+        self.queue.clear();
+        self.seen = None;
     }
 
     fn add(&mut self, thread_id: &str, approval: PendingApproval) {
@@ -74,12 +93,12 @@ impl ApprovalOverlay {
             Event::ApprovalResolved { call_id, .. } => {
                 self.queue.retain(|r| r.approval.call_id != *call_id)
             }
+            // A snapshot is the truth about its thread's waiting requests.
             Event::Snapshot {
-                thread,
-                in_flight: Some(turn),
-                ..
+                thread, in_flight, ..
             } => {
-                for p in &turn.pending_approvals {
+                self.queue.retain(|r| r.thread_id != thread.id);
+                for p in in_flight.iter().flat_map(|t| &t.pending_approvals) {
                     self.add(&thread.id, p.clone());
                 }
             }
@@ -91,28 +110,53 @@ impl ApprovalOverlay {
         }
     }
 
+    /// Nothing drawn this frame (the terminal is too small): approving is
+    /// refused until the request has been seen whole.
+    pub fn hidden(&mut self) {
+        self.seen = None;
+    }
+
     pub fn on_key(&mut self, key: KeyEvent, cx: &mut Cx<'_>) {
         let Some(request) = self.queue.first() else {
             return;
         };
-        let decision = match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => ApprovalDecision::Once,
+        let high = request.approval.risk == Risk::High;
+        let wants = match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Some(ApprovalDecision::Once),
+            // Enter approves only what is not high risk: a message being
+            // typed when the dialog appears must not run a dangerous command.
+            KeyCode::Enter if !high => Some(ApprovalDecision::Once),
             KeyCode::Char('s') | KeyCode::Char('S') if request.approval.session_allowed => {
-                ApprovalDecision::Session
+                Some(ApprovalDecision::Session)
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('d') | KeyCode::Esc => {
-                ApprovalDecision::Deny
+                Some(ApprovalDecision::Deny)
             }
-            _ => return,
+            _ => None,
         };
+        let Some(decision) = wants else {
+            return;
+        };
+        if decision != ApprovalDecision::Deny {
+            // Approve only what was on screen, whole, long enough to be read
+            // (keys typed for the chat just before it appeared don't count).
+            let ready = matches!(&self.seen, Some(seen)
+                if seen.call_id == request.approval.call_id
+                    && seen.whole
+                    && seen.since.elapsed() >= READ_DELAY);
+            if !ready {
+                return;
+            }
+        }
         let request = self.queue.remove(0);
+        self.seen = None;
         cx.send(Op::Approve {
             call_id: request.approval.call_id,
             decision,
         });
     }
 
-    pub fn render(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
+    pub fn render(&mut self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let Some(request) = self.queue.first() else {
             return;
         };
@@ -120,45 +164,28 @@ impl ApprovalOverlay {
         let p = &request.approval;
         let w = area.width.saturating_sub(4).min(84);
         let inner_w = w.saturating_sub(4) as usize;
-        let mut lines: Vec<Line<'static>> = Vec::new();
+        // Rows inside the border: the header, the call, the answers.
+        let rows = area.height.saturating_sub(2) as usize;
         let (risk, risk_style) = match p.risk {
             Risk::Low => ("low risk", t.success),
             Risk::Medium => ("medium risk", t.warning),
             Risk::High => ("HIGH RISK", t.error),
         };
-        lines.push(Line::from(vec![
+        let mut head: Vec<Line<'static>> = vec![Line::from(vec![
             Span::styled("The assistant wants to run ", t.text),
             Span::styled(sanitize(&p.tool).into_owned(), t.tool),
             Span::styled(" · ", t.muted),
             Span::styled(risk, risk_style),
-        ]));
+        ])];
         if request.thread_id != view.session.thread {
             let title = view.session.thread_title(&request.thread_id);
-            lines.push(Line::from(Span::styled(
+            head.push(Line::from(Span::styled(
                 truncate(&format!("in thread: {}", sanitize(&title)), inner_w).into_owned(),
                 t.muted,
             )));
         }
-        lines.push(Line::default());
-        for l in sanitize(&p.summary).lines().take(ARG_LINES) {
-            lines.extend(wrap_hard(&[Span::styled(l.to_string(), t.accent)], inner_w));
-        }
-        let args = pretty_args(&p.arguments);
-        if !args.is_empty() && args.trim() != p.summary.trim() {
-            lines.push(Line::default());
-            let clean = sanitize(&args);
-            let all: Vec<&str> = clean.lines().collect();
-            for l in all.iter().take(ARG_LINES) {
-                lines.extend(wrap_hard(&[Span::styled(l.to_string(), t.muted)], inner_w));
-            }
-            if all.len() > ARG_LINES {
-                lines.push(Line::from(Span::styled(
-                    format!("… {} more lines", all.len() - ARG_LINES),
-                    t.muted,
-                )));
-            }
-        }
-        lines.push(Line::default());
+        head.push(Line::default());
+
         let mut answers = vec![
             Span::styled(" y ", t.status_key),
             Span::styled(" once  ", t.text),
@@ -170,24 +197,86 @@ impl ApprovalOverlay {
         answers.push(Span::styled(" n ", t.status_key));
         answers.push(Span::styled(" deny", t.text));
         let answers = Line::from(answers);
+        let mut foot: Vec<Line<'static>> = vec![Line::default()];
         if answers.width() <= inner_w {
-            lines.push(answers);
+            foot.push(answers);
         } else {
-            lines.extend(crate::tui::text::wrap_line(&answers.spans, inner_w, ""));
+            foot.extend(crate::tui::text::wrap_line(&answers.spans, inner_w, ""));
         }
         if !p.session_allowed {
-            lines.extend(wrap_plain(
-                "High-risk calls are approved one at a time.",
+            foot.extend(wrap_plain(
+                "High-risk calls are approved one at a time, with y.",
                 t.muted,
                 inner_w,
                 "",
             ));
         }
         if self.queue.len() > 1 {
-            lines.push(Line::from(Span::styled(
+            foot.push(Line::from(Span::styled(
                 format!("{} more waiting", self.queue.len() - 1),
                 t.muted,
             )));
+        }
+
+        // The concrete call, whole, or a plain statement that it does not fit.
+        let call: Vec<Line<'static>> = sanitize(&p.summary)
+            .lines()
+            .flat_map(|l| wrap_hard(&[Span::styled(l.to_string(), t.accent)], inner_w.max(1)))
+            .collect();
+        let room = rows.saturating_sub(head.len() + foot.len());
+        let whole = call.len() <= room;
+        let mut body: Vec<Line<'static>> = Vec::new();
+        if whole {
+            body.extend(call);
+            // Arguments, when they add something and fit.
+            let args = pretty_args(&p.arguments);
+            if !args.is_empty() && args.trim() != p.summary.trim() {
+                let clean = sanitize(&args);
+                let arg_lines: Vec<Line<'static>> = clean
+                    .lines()
+                    .take(ARG_LINES)
+                    .flat_map(|l| {
+                        wrap_hard(&[Span::styled(l.to_string(), t.muted)], inner_w.max(1))
+                    })
+                    .collect();
+                let more = clean.lines().count().saturating_sub(ARG_LINES);
+                let needed = 1 + arg_lines.len() + usize::from(more > 0);
+                if body.len() + needed <= room {
+                    body.push(Line::default());
+                    body.extend(arg_lines);
+                    if more > 0 {
+                        body.push(Line::from(Span::styled(
+                            format!("… {more} more lines"),
+                            t.muted,
+                        )));
+                    }
+                }
+            }
+        } else {
+            let shown = room.saturating_sub(2);
+            body.extend(call.iter().take(shown).cloned());
+            body.extend(wrap_plain(
+                &format!(
+                    "{} more lines of this call are not shown: enlarge the window to approve it (n denies).",
+                    call.len() - shown
+                ),
+                t.warning,
+                inner_w,
+                "",
+            ));
+        }
+        let mut lines = head;
+        lines.extend(body);
+        lines.extend(foot);
+        match &mut self.seen {
+            Some(seen) if seen.call_id == p.call_id => seen.whole = whole,
+            _ => {
+                self.seen = Some(Seen {
+                    call_id: p.call_id.clone(),
+                    since: Instant::now(),
+                    whole,
+                })
+            }
         }
         let h = (lines.len() as u16 + 2).min(area.height);
         let rect = centered(area, w, h);

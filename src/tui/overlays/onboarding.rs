@@ -146,8 +146,12 @@ impl Onboarding {
     }
 
     pub fn set_detected(&mut self, servers: Vec<LocalServer>) {
+        // Detected servers are listed first: keep the highlighted choice.
+        let added = servers.len();
         self.detected = Some(servers);
-        self.selected = 0;
+        if self.step == Step::Provider && self.selected > 0 {
+            self.selected += added;
+        }
     }
 
     fn choices(&self) -> Vec<Choice> {
@@ -456,7 +460,8 @@ impl Onboarding {
                         "Up/Down picks one of the server's models:",
                         t.muted,
                     )));
-                    for (i, m) in models.iter().enumerate().take(8) {
+                    let first = self.model_pick.saturating_sub(7);
+                    for (i, m) in models.iter().enumerate().skip(first).take(8) {
                         let style = if i == self.model_pick {
                             t.selection
                         } else {

@@ -127,6 +127,9 @@ pub struct ChatPane {
     page: usize,
     /// Messages typed while a turn ran, sent when it ends.
     queued: Vec<String>,
+    /// The queued message last sent, until its turn starts (put back in the
+    /// queue if the engine refuses it).
+    sending_queued: Option<String>,
 }
 
 impl Default for ChatPane {
@@ -146,6 +149,7 @@ impl ChatPane {
             composer: Composer::new(),
             page: 10,
             queued: Vec::new(),
+            sending_queued: None,
         }
     }
 
@@ -155,11 +159,26 @@ impl ChatPane {
         self.tools.clear();
         self.anchor = None;
         self.pending = None;
-        self.queued.clear();
+        // Switching threads keeps unsent messages in the box, not lost.
+        let unsent: Vec<String> = self
+            .queued
+            .drain(..)
+            .chain(self.sending_queued.take())
+            .collect();
+        if !unsent.is_empty() && self.composer.is_empty() {
+            self.composer.paste(&unsent.join("\n\n"));
+        }
     }
 
     pub fn composer_is_empty(&self) -> bool {
         self.composer.is_empty()
+    }
+
+    /// Puts an unsent message back into an empty message box.
+    pub fn restore(&mut self, text: &str) {
+        if self.composer.is_empty() {
+            self.composer.paste(text);
+        }
     }
 
     pub fn clear_composer(&mut self) {
@@ -361,6 +380,7 @@ impl Pane for ChatPane {
         }
         match event {
             Event::TurnStarted { user_text, .. } => {
+                self.sending_queued = None;
                 self.close_stream();
                 self.push(CellKind::User(user_text.clone()));
             }
@@ -437,6 +457,7 @@ impl Pane for ChatPane {
                 self.close_stream();
                 if !self.queued.is_empty() {
                     let text = self.queued.remove(0);
+                    self.sending_queued = Some(text.clone());
                     cx.send(Op::UserMessage {
                         thread_id: cx.session.thread.clone(),
                         text,
@@ -454,6 +475,12 @@ impl Pane for ChatPane {
                 NoticeStyle::Info,
                 format!("compacted: {summarized_messages} older messages are now a summary in the model's context"),
             ),
+            Event::Error { kind, .. } if kind == "thread_busy" && self.sending_queued.is_some() => {
+                // Another client started a turn first: wait for it.
+                if let Some(text) = self.sending_queued.take() {
+                    self.queued.insert(0, text);
+                }
+            }
             Event::Error { message, hint, .. } => {
                 let text = match hint {
                     Some(h) => format!("{message}\nfix: {h}"),
@@ -823,7 +850,10 @@ fn render_cell(kind: &CellKind, width: usize, look: &Look<'_>) -> Vec<Line<'stat
             let mut head = vec![
                 Span::styled(format!("{fold} "), t.muted),
                 Span::styled(format!("{mark} "), style),
-                Span::styled(tool.clone(), t.tool.add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    sanitize(tool).into_owned(),
+                    t.tool.add_modifier(Modifier::BOLD),
+                ),
                 Span::raw(" "),
             ];
             let mut tail = format!(" · {status}");

@@ -20,6 +20,10 @@ use crate::tui::app::View;
 const MAX_INPUT_LINES: u16 = 8;
 /// Sent messages kept for Up/Down.
 const HISTORY: usize = 200;
+/// A paste larger than this (bytes or lines) is shown as one placeholder
+/// line and sent in its place, so a pasted log file never slows typing.
+const LARGE_PASTE_BYTES: usize = 8 * 1024;
+const LARGE_PASTE_LINES: usize = 100;
 
 /// A slash command: name, arguments hint, what it does.
 pub const COMMANDS: &[(&str, &str, &str)] = &[
@@ -40,6 +44,8 @@ pub struct Composer {
     history_pos: Option<usize>,
     draft: String,
     popup_selected: usize,
+    /// Large pastes: the placeholder shown in the box, and the text it stands for.
+    pastes: Vec<(String, String)>,
 }
 
 impl Default for Composer {
@@ -59,6 +65,7 @@ impl Composer {
             history_pos: None,
             draft: String::new(),
             popup_selected: 0,
+            pastes: Vec::new(),
         }
     }
 
@@ -73,6 +80,29 @@ impl Composer {
     pub fn clear(&mut self) {
         self.set_text("");
         self.history_pos = None;
+        self.pastes.clear();
+    }
+
+    /// Puts `text` in the box, large text as a placeholder.
+    fn load(&mut self, text: &str) {
+        self.set_text("");
+        self.pastes.clear();
+        self.insert(text);
+    }
+
+    fn insert(&mut self, text: &str) {
+        let lines = text.lines().count();
+        if text.len() > LARGE_PASTE_BYTES || lines > LARGE_PASTE_LINES {
+            let label = format!(
+                "[pasted text #{}: {lines} lines, {:.1} KB]",
+                self.pastes.len() + 1,
+                text.len() as f64 / 1024.0
+            );
+            self.textarea.insert_str(&label);
+            self.pastes.push((label, text.to_string()));
+        } else {
+            self.textarea.insert_str(text);
+        }
     }
 
     fn set_text(&mut self, text: &str) {
@@ -86,9 +116,13 @@ impl Composer {
         self.popup_selected = 0;
     }
 
-    /// Takes the text to send and remembers it.
+    /// Takes the text to send (placeholders replaced by what they stand
+    /// for) and remembers it.
     pub fn take(&mut self) -> String {
-        let text = self.text();
+        let mut text = self.text();
+        for (label, pasted) in &self.pastes {
+            text = text.replacen(label.as_str(), pasted, 1);
+        }
         if !text.trim().is_empty() && self.history.last() != Some(&text) {
             if self.history.len() == HISTORY {
                 self.history.remove(0);
@@ -110,7 +144,7 @@ impl Composer {
     }
 
     pub fn paste(&mut self, text: &str) {
-        self.textarea.insert_str(text);
+        self.insert(text);
         self.history_pos = None;
     }
 
@@ -129,7 +163,7 @@ impl Composer {
         };
         self.history_pos = Some(pos);
         let text = self.history[pos].clone();
-        self.set_text(&text);
+        self.load(&text);
         true
     }
 
@@ -145,11 +179,11 @@ impl Composer {
         if pos + 1 < self.history.len() {
             self.history_pos = Some(pos + 1);
             let text = self.history[pos + 1].clone();
-            self.set_text(&text);
+            self.load(&text);
         } else {
             self.history_pos = None;
             let draft = std::mem::take(&mut self.draft);
-            self.set_text(&draft);
+            self.load(&draft);
         }
         true
     }
@@ -353,5 +387,24 @@ mod tests {
         assert_eq!(c.height(40), 3);
         c.paste(&"line\n".repeat(50));
         assert_eq!(c.height(40), MAX_INPUT_LINES + 2);
+    }
+
+    #[test]
+    fn large_pastes_show_as_a_placeholder_and_are_sent_whole() {
+        let mut c = Composer::new();
+        type_str(&mut c, "review this: ");
+        let log = "2026-11-26 INFO line\n".repeat(5_000);
+        c.paste(&log);
+        assert_eq!(
+            c.text(),
+            "review this: [pasted text #1: 5000 lines, 102.5 KB]"
+        );
+        assert_eq!(c.height(80), 3);
+        let sent = c.take();
+        assert_eq!(sent, format!("review this: {log}"));
+        // Recalled from history, it is a placeholder again.
+        assert!(c.history_prev());
+        assert!(c.text().starts_with("[pasted text #1"));
+        assert_eq!(c.take(), sent);
     }
 }

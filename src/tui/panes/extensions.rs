@@ -83,14 +83,14 @@ impl Pane for ExtensionsPane {
                 t.text
             };
             let desc = sanitize(tool.description.lines().next().unwrap_or(""));
-            let name = format!("{:<14} ", truncate(&tool.name, 14));
+            let name = format!("{:<14} ", truncate(&sanitize(&tool.name), 14));
             let risk = format!("{:<7} ", format!("{:?}", tool.risk).to_lowercase());
             let source = format!(
                 "{:<9} ",
                 if tool.core {
-                    tool.source.clone()
+                    sanitize(&tool.source).into_owned()
                 } else {
-                    format!("{}*", tool.source)
+                    format!("{}*", sanitize(&tool.source))
                 }
             );
             let used = name.len() + risk.len() + source.len();

@@ -255,7 +255,7 @@ impl Pane for JobsPane {
                 .unwrap_or_default();
             d.push(Line::from(vec![
                 Span::styled(format!("  {} ", t.glyphs.bullet), t.muted),
-                Span::styled(call.tool.clone(), t.tool),
+                Span::styled(sanitize(&call.tool).into_owned(), t.tool),
                 Span::styled(format!(" · {s}{dur}"), style),
             ]));
         }

@@ -85,13 +85,19 @@ impl Pane for LogsPane {
                     self.scroll += 1; // keep the view still
                 }
             }
+            // Never scroll past the oldest record kept.
+            self.scroll = self.scroll.min(self.records.len().saturating_sub(1));
         }
     }
 
     fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> bool {
         if self.editing_filter {
             match action {
-                Action::Send | Action::Interrupt => self.editing_filter = false,
+                Action::Send => self.editing_filter = false,
+                Action::Interrupt => {
+                    self.editing_filter = false;
+                    self.filter.clear();
+                }
                 _ => return false,
             }
             return true;
