@@ -603,3 +603,24 @@ fn approvals_are_only_taken_for_what_was_read() {
     h.press(KeyCode::Char('n'));
     assert_eq!(approvals_sent(&mut h), [ApprovalDecision::Deny]);
 }
+
+#[test]
+fn approvals_from_another_thread_can_be_answered() {
+    let mut h = Harness::new();
+    h.event(Event::ApprovalRequested {
+        thread_id: "other-thread".into(),
+        turn_id: "t".into(),
+        call_id: "c1".into(),
+        tool: "write_file".into(),
+        arguments: json!({"path": "a.txt", "content": "ok"}),
+        summary: "write a.txt (2 bytes)".into(),
+        risk: Risk::Medium,
+        session_allowed: true,
+    });
+    let screen = h.render(100, 30);
+    assert!(screen.contains("in thread:"), "{screen}");
+    std::thread::sleep(std::time::Duration::from_millis(450));
+    h.render(100, 30);
+    h.press(KeyCode::Char('y'));
+    assert_eq!(approvals_sent(&mut h), [ApprovalDecision::Once]);
+}

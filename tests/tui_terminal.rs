@@ -430,6 +430,8 @@ fn two_terminals_share_a_daemon_and_survive_its_restart() {
         screen.contains("in thread: write the shared file"),
         "{screen}"
     );
+    // Approvals need the request on screen for a moment before they count.
+    std::thread::sleep(Duration::from_millis(500));
     two.keys(&["y"]);
     let screen = one.wait_for("Wrote shared.txt.");
     assert!(!screen.contains("Approve tool call?"), "{screen}");
