@@ -234,7 +234,26 @@ async fn two_clients_share_one_engine() {
         other => panic!("{other:?}"),
     }
 
-    // One-shot commands go through the daemon (it alone owns the database).
+    // One-shot commands go through the daemon (it alone owns the database);
+    // `--json` shows its own thread's events only.
+    d.server.push(Reply::text("json answer"));
+    let out = d.run(&["--json", "-m", "json question"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json_thread = stdout(&out)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| {
+            v.get("thread_id")
+                .and_then(|t| t.as_str())
+                .map(str::to_string)
+        })
+        .collect::<std::collections::HashSet<_>>();
+    assert_eq!(json_thread.len(), 1, "{json_thread:?}");
+    until(&mut b, |e| matches!(e, Event::TurnFinished { .. })).await;
     d.server.push(Reply::text("from one-shot"));
     let out = d.run(&["-m", "one-shot question"]);
     assert!(

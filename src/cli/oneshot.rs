@@ -43,6 +43,7 @@ pub async fn run(cli: &Cli, loaded: &Loaded) -> Result<u8, CliError> {
         Some(id) => resolve_thread(&mut client, &mut out, id).await?,
         None => new_id(),
     };
+    out.thread = Some(thread_id.clone());
     client
         .send(Op::UserMessage {
             thread_id: thread_id.clone(),
@@ -113,6 +114,10 @@ struct Output {
     stdout: std::io::Stdout,
     /// Whether the last byte written to stdout was a newline.
     at_line_start: bool,
+    /// The thread this run is about: with a daemon, other clients' threads
+    /// have events too, and `--json` prints only this one's (and those
+    /// about no thread).
+    thread: Option<String>,
 }
 
 impl Output {
@@ -122,11 +127,19 @@ impl Output {
             progress: std::io::stderr().is_terminal(),
             stdout: std::io::stdout(),
             at_line_start: true,
+            thread: None,
         }
     }
 
     fn event(&mut self, msg: &EventMsg) {
         if !self.json {
+            return;
+        }
+        // Replies to this client always; broadcasts only about our thread.
+        if let Some(t) = msg.event.thread_id()
+            && msg.to.is_none()
+            && self.thread.as_deref() != Some(t)
+        {
             return;
         }
         if let Ok(line) = serde_json::to_string(msg) {
