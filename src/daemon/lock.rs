@@ -38,8 +38,17 @@ pub fn acquire(path: &Path) -> Result<Lock, LockError> {
         .mode(0o600)
         .open(path)
         .map_err(io)?;
-    // SAFETY: flock on a descriptor we own; no memory is involved.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    // A `holder` probe takes the lock for an instant: retry briefly before
+    // concluding another daemon has it.
+    let mut rc = -1;
+    for _ in 0..20 {
+        // SAFETY: flock on a descriptor we own; no memory is involved.
+        rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     if rc != 0 {
         let mut pid = String::new();
         let _ = file.read_to_string(&mut pid);
@@ -57,7 +66,8 @@ pub fn acquire(path: &Path) -> Result<Lock, LockError> {
 /// The pid in the lock file, if a daemon holds it now.
 pub fn holder(path: &Path) -> Option<u32> {
     let file = File::open(path).ok()?;
-    // SAFETY: as above; a shared probe that is released at once.
+    // SAFETY: as above; a probe that is released at once (`acquire` retries
+    // briefly, so this instant never refuses a starting daemon).
     let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
     if rc == 0 {
         // Nobody holds it: no daemon.

@@ -258,6 +258,7 @@ impl App {
         self.session.connected = false;
         self.session.running.clear();
         self.approvals.clear();
+        self.panes.jobs.engine_lost();
         self.notify(format!("engine disconnected: {why}"));
     }
 

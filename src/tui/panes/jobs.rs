@@ -56,6 +56,18 @@ pub struct JobsPane {
 }
 
 impl JobsPane {
+    /// The engine went away: what was running is no longer known to run.
+    pub fn engine_lost(&mut self) {
+        for job in self
+            .jobs
+            .iter_mut()
+            .filter(|j| j.status == JobStatus::Running)
+        {
+            job.status = JobStatus::Failed("the engine stopped while it ran".into());
+            job.elapsed_ms = Some(job.started.elapsed().as_millis());
+        }
+    }
+
     fn job_mut(&mut self, turn_id: &str) -> Option<&mut Job> {
         self.jobs.iter_mut().rev().find(|j| j.turn_id == turn_id)
     }
