@@ -624,3 +624,16 @@ fn approvals_from_another_thread_can_be_answered() {
     h.press(KeyCode::Char('y'));
     assert_eq!(approvals_sent(&mut h), [ApprovalDecision::Once]);
 }
+
+/// `?` opens help from an empty message box, but types a `?` in a message.
+#[test]
+fn question_mark_types_inside_a_message() {
+    let mut h = Harness::new();
+    h.type_text("why?");
+    let screen = h.render(80, 24);
+    assert!(screen.contains("why?"), "{screen}");
+    assert!(!screen.contains("Help (Esc closes)"), "{screen}");
+    h.key(KeyCode::Char('c'), KeyModifiers::CONTROL); // clears the box
+    h.type_text("?");
+    assert!(h.render(80, 24).contains("Help (Esc closes)"));
+}

@@ -491,12 +491,16 @@ impl App {
             self.ctrl_c();
             return;
         }
-        let captures = self.panes.captures_text(self.pane);
+        // A binding on a plain character (`?`, or one from `[tui.keys]`)
+        // yields to typing while the pane is taking text.
+        let action = if self.panes.captures_text(self.pane) && Key(&key).is_text() {
+            None
+        } else {
+            action
+        };
         match action {
             Some(Action::Quit) => self.quit = true,
-            Some(Action::Help) if !(captures && Key(&key).is_text()) => {
-                self.overlay = Some(Overlay::Help(HelpOverlay::default()))
-            }
+            Some(Action::Help) => self.overlay = Some(Overlay::Help(HelpOverlay::default())),
             Some(Action::PaneChat) => self.pane = PaneId::Chat,
             Some(Action::PaneJobs) => self.pane = PaneId::Jobs,
             Some(Action::PaneMemory) => self.pane = PaneId::Memory,
