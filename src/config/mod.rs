@@ -462,7 +462,10 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         .map_err(|e| bad("tui.colors", e.to_string()))?;
     crate::tui::theme::ascii_only(&config.tui.ascii, |_| None)
         .map_err(|e| bad("tui.ascii", e.to_string()))?;
-    crate::tui::keymap::Keymap::from_config(&config.tui.keys).map_err(|e| bad("tui.keys", e))?;
+    crate::tui::keymap::Keymap::from_config(&config.tui.keys).map_err(|e| {
+        let e = e.strip_prefix("tui.keys: ").unwrap_or(&e).to_string();
+        bad("tui.keys", e)
+    })?;
     config
         .llm
         .provider

@@ -100,8 +100,9 @@ pub fn appearance(
 ) -> Result<(Theme, Keymap), CliError> {
     let cfg = &loaded.config.tui;
     let usage = |m: String| CliError::new(exit::USAGE, m);
-    let depth = ColorDepth::detect(&cfg.colors, env).map_err(|e| usage(e.to_string()))?;
-    let ascii = theme::ascii_only(&cfg.ascii, env).map_err(|e| usage(e.to_string()))?;
+    let depth =
+        ColorDepth::detect(&cfg.colors, env).map_err(|e| usage(format!("tui.colors: {e}")))?;
+    let ascii = theme::ascii_only(&cfg.ascii, env).map_err(|e| usage(format!("tui.ascii: {e}")))?;
     let name = theme_override.unwrap_or(&cfg.theme);
     let theme =
         Theme::load(name, &loaded.paths.home, depth, ascii).map_err(|e| usage(e.to_string()))?;

@@ -39,7 +39,7 @@ pub enum ThemeError {
     Unknown { name: String, path: String },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
-    #[error("`{value}` is not one of {expected} (tui.{key})")]
+    #[error("`{value}` is not one of {expected}")]
     Setting {
         key: &'static str,
         value: String,
