@@ -38,15 +38,12 @@ impl Env {
 
     /// A command with a clean environment and no provider settings.
     fn bare(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_ironclaw"));
-        c.args(args)
-            .current_dir(self.work.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.work.path())
-            .env("IRONCLAW_HOME", self.home.path())
-            .stdin(Stdio::null());
-        c
+        support::ironclaw(
+            env!("CARGO_BIN_EXE_ironclaw"),
+            self.home.path(),
+            self.work.path(),
+            args,
+        )
     }
 
     fn run(&self, args: &[&str]) -> Output {

@@ -29,17 +29,15 @@ impl Daemon {
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_ironclaw"));
-        c.args(args)
-            .current_dir(self.work.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.work.path())
-            .env("IRONCLAW_HOME", self.home.path())
-            .env("IRONCLAW_LLM_BASE_URL", self.server.openai_base_url())
+        let mut c = support::ironclaw(
+            env!("CARGO_BIN_EXE_ironclaw"),
+            self.home.path(),
+            self.work.path(),
+            args,
+        );
+        c.env("IRONCLAW_LLM_BASE_URL", self.server.openai_base_url())
             .env("IRONCLAW_LLM_MODEL", "test-model")
-            .env("IRONCLAW_LLM_MAX_RETRIES", "0")
-            .stdin(std::process::Stdio::null());
+            .env("IRONCLAW_LLM_MAX_RETRIES", "0");
         c
     }
 
