@@ -493,7 +493,9 @@ impl App {
         }
         // A binding on a plain character (`?`, or one from `[tui.keys]`)
         // yields to typing while the pane is taking text.
-        let action = if self.panes.captures_text(self.pane) && Key(&key).is_text() {
+        let action = if self.panes.captures_text(self.pane)
+            && super::keymap::Key::from_event(&key).is_text()
+        {
             None
         } else {
             action
@@ -788,15 +790,6 @@ impl App {
             spans.push(Span::styled(" ".repeat(total - used), t.status));
         }
         frame.render_widget(Line::from(spans), area);
-    }
-}
-
-/// A key's "types a character" test, reused by the app and panes.
-struct Key<'a>(&'a KeyEvent);
-
-impl Key<'_> {
-    fn is_text(&self) -> bool {
-        super::keymap::Key::from_event(self.0).is_text()
     }
 }
 
