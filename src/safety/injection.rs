@@ -38,6 +38,8 @@
 //! are weak signals that ordinary documents also produce ("jailbreak your
 //! iPhone", `system: linux` in YAML) and are only reported.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -238,6 +240,41 @@ fn gate_literals() -> Vec<(String, u8)> {
     out
 }
 
+/// A fast, non-keyed hasher for integer keys (window offsets, rule and
+/// text ids), as in rustc's FxHasher. Window texts, which the tool output
+/// controls, go through the standard keyed hasher instead.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Bytes of view text searched before and after a trigger.
 const WINDOW_BACK: usize = 160;
 const WINDOW_FORWARD: usize = 260;
@@ -319,7 +356,7 @@ impl Detector {
         }
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&patterns)
             .expect("static trigger list");
         Self {
@@ -423,8 +460,8 @@ impl Detector {
     fn phrases(&self, original: &str, v: &View, scan: &str, out: &mut Vec<Detection>) -> u8 {
         let bytes = scan.as_bytes();
         let mut gates = 0u8;
-        // Windows to verify, per rule.
-        let mut windows: Vec<(usize, Range<usize>)> = Vec::new();
+        // Windows to verify, per rule (sized on the first window).
+        let mut windows: Vec<Vec<Range<usize>>> = Vec::new();
         for m in self.ac.find_overlapping_iter(scan) {
             let trigger = &self.triggers[m.pattern().as_usize()];
             gates |= trigger.gates;
@@ -442,25 +479,52 @@ impl Detector {
                 start = floor_boundary(scan, start - 1);
             }
             let end = floor_boundary(scan, (m.end() + WINDOW_FORWARD).min(scan.len()));
-            windows.extend(trigger.rules.iter().map(|&rule| (rule, start..end)));
+            if windows.is_empty() {
+                windows.resize_with(self.rules.len(), Vec::new);
+            }
+            for &rule in &trigger.rules {
+                windows[rule].push(start..end);
+            }
         }
         if windows.is_empty() {
             return gates;
         }
-        // Windows with the same rule and start merge to the same result in
-        // any order, so an unstable sort will do.
-        windows.sort_unstable_by_key(|(r, w)| (*r, w.start, w.end));
+        // Rules in order, each rule's windows by start. Windows with the
+        // same start merge to the same result in any order, so an unstable
+        // sort will do; triggers come nearly in text order, so it is often
+        // skipped.
         let mut merged: Vec<(usize, Range<usize>)> = Vec::new();
-        for (r, w) in windows {
-            match merged.last_mut() {
-                Some((lr, lw)) if *lr == r && w.start <= lw.end => lw.end = lw.end.max(w.end),
-                _ => merged.push((r, w)),
+        for (r, ws) in windows.iter_mut().enumerate() {
+            if !ws.is_sorted_by_key(|w| (w.start, w.end)) {
+                ws.sort_unstable_by_key(|w| (w.start, w.end));
+            }
+            for w in ws.drain(..) {
+                match merged.last_mut() {
+                    Some((lr, lw)) if *lr == r && w.start <= lw.end => lw.end = lw.end.max(w.end),
+                    _ => merged.push((r, w)),
+                }
             }
         }
+        // Tool outputs repeat lines, so the same window text often comes up
+        // again: its regex matches are computed once per rule. Each distinct
+        // window range is hashed once (several rules share most ranges), and
+        // identical texts share an id.
+        type Fast = BuildHasherDefault<WordHasher>;
+        let mut range_ids: HashMap<(usize, usize), usize, Fast> = HashMap::default();
+        let mut text_ids: HashMap<&str, usize> = HashMap::new();
+        let mut seen: HashMap<(usize, usize), Vec<Range<usize>>, Fast> = HashMap::default();
         for (r, w) in merged {
             let rule = &self.rules[r];
-            for m in rule.regex.find_iter(&scan[w.clone()]) {
-                let range = w.start + m.start()..w.start + m.end();
+            let hay = &scan[w.clone()];
+            let id = *range_ids.entry((w.start, w.end)).or_insert_with(|| {
+                let next = text_ids.len();
+                *text_ids.entry(hay).or_insert(next)
+            });
+            let found = seen
+                .entry((r, id))
+                .or_insert_with(|| rule.regex.find_iter(hay).map(|m| m.range()).collect());
+            for m in found.iter() {
+                let range = w.start + m.start..w.start + m.end;
                 if let Some(req) = &rule.require
                     && !req.is_match(&scan[range.clone()])
                 {

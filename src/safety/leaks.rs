@@ -673,10 +673,14 @@ fn re(pattern: &str) -> Regex {
 
 impl Rules {
     fn build() -> Self {
+        // Leftmost-first over lowercase anchors lets the automaton use its
+        // SIMD prefilter (it has none for overlapping, case-insensitive
+        // searches); `scan` lowercases the text and restarts one byte after
+        // each match, which finds every anchor occurrence because no anchor
+        // contains another (checked in the tests).
         let prefilter = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(ANCHORS.iter().map(|(a, _)| a))
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(ANCHORS.iter().map(|(a, _)| a.to_ascii_lowercase()))
             .expect("static anchors");
         let tokens = vec![
             TokenRule {
@@ -898,11 +902,17 @@ impl Rules {
 
     fn scan(&self, text: &str, out: &mut Vec<Candidate>) {
         let mut active = 0u32;
-        for m in self.prefilter.find_overlapping_iter(text) {
+        let lower = text.to_ascii_lowercase();
+        let mut at = 0;
+        while let Some(m) = self
+            .prefilter
+            .find(aho_corasick::Input::new(&lower).span(at..lower.len()))
+        {
             active |= self.anchor_bits[m.pattern().as_usize()];
             if active == ALL_RULES {
                 break;
             }
+            at = m.start() + 1;
         }
         if active == 0 {
             return;
@@ -2444,6 +2454,19 @@ mod tests {
         assert_eq!(s.find("second-secret-2").len(), 1);
         s.set_known(Vec::new());
         assert!(s.find("second-secret-2").is_empty());
+    }
+
+    #[test]
+    fn no_anchor_contains_another() {
+        // The prefilter's restart-after-each-match search relies on this.
+        for (i, (a, _)) in ANCHORS.iter().enumerate() {
+            for (j, (b, _)) in ANCHORS.iter().enumerate() {
+                assert!(
+                    i == j || !b.to_ascii_lowercase().contains(&a.to_ascii_lowercase()),
+                    "{a} in {b}"
+                );
+            }
+        }
     }
 
     #[test]

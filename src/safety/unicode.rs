@@ -250,8 +250,11 @@ pub(crate) fn view(text: &str) -> View {
                 continue;
             }
             b.anchor(i);
-            b.out
-                .extend(bytes[i..j].iter().map(|&c| ASCII_FOLD[usize::from(c)]));
+            let at = b.out.len();
+            b.out.extend_from_slice(&bytes[i..j]);
+            for c in &mut b.out[at..] {
+                *c = ascii_fold(*c);
+            }
             b.ascii_words(&bytes[i..j], i);
             b.prev_space = prev_ws;
             prev_visible = Some(bytes[j - 1] as char);
@@ -389,21 +392,16 @@ fn ascii_stretch_end(bytes: &[u8], i: usize, mut prev_ws: bool) -> (usize, bool)
     (j, prev_ws)
 }
 
-/// ASCII lower-casing with every whitespace byte turned into a space.
-static ASCII_FOLD: [u8; 128] = {
-    let mut t = [0u8; 128];
-    let mut i = 0;
-    while i < 128 {
-        let c = i as u8;
-        t[i] = if c.is_ascii_whitespace() {
-            b' '
-        } else {
-            c.to_ascii_lowercase()
-        };
-        i += 1;
+/// An ASCII byte in the view: lower-cased, every whitespace byte a space.
+/// Written without a table so the loop over a stretch vectorises.
+#[inline]
+fn ascii_fold(c: u8) -> u8 {
+    if matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r') {
+        b' '
+    } else {
+        c.to_ascii_lowercase()
     }
-    t
-};
+}
 
 struct Builder {
     /// The view's bytes (whole UTF-8 characters only).
@@ -665,6 +663,18 @@ pub(crate) fn is_unspaced_script(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ascii_fold_lowercases_and_spaces_whitespace() {
+        for c in 0u8..128 {
+            let want = if c.is_ascii_whitespace() {
+                b' '
+            } else {
+                c.to_ascii_lowercase()
+            };
+            assert_eq!(super::ascii_fold(c), want, "byte {c:#x}");
+        }
+    }
+
     use super::*;
 
     #[test]
