@@ -173,6 +173,8 @@ fn big_thread(n: usize) -> Event {
                 tool_calls: Vec::new(),
                 tool_call_id: None,
                 tool_name: None,
+                tool_status: None,
+                duration_ms: None,
                 created_at: 0,
             },
             1 => MessageView {
@@ -187,6 +189,8 @@ fn big_thread(n: usize) -> Event {
                 }],
                 tool_call_id: None,
                 tool_name: None,
+                tool_status: None,
+                duration_ms: None,
                 created_at: 0,
             },
             2 => MessageView {
@@ -197,6 +201,8 @@ fn big_thread(n: usize) -> Event {
                 tool_calls: Vec::new(),
                 tool_call_id: Some(format!("c{}", i - 1)),
                 tool_name: Some("read_file".into()),
+                tool_status: None,
+                duration_ms: None,
                 created_at: 0,
             },
             _ => MessageView {
@@ -207,6 +213,8 @@ fn big_thread(n: usize) -> Event {
                 tool_calls: Vec::new(),
                 tool_call_id: None,
                 tool_name: None,
+                tool_status: None,
+                duration_ms: None,
                 created_at: 0,
             },
         };

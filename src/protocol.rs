@@ -409,6 +409,18 @@ pub enum ToolStatus {
 }
 
 impl ToolStatus {
+    pub fn parse(s: &str) -> Option<ToolStatus> {
+        [
+            ToolStatus::Ok,
+            ToolStatus::Error,
+            ToolStatus::Denied,
+            ToolStatus::TimedOut,
+            ToolStatus::Interrupted,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ToolStatus::Ok => "ok",
@@ -464,6 +476,11 @@ pub struct MessageView {
     pub tool_call_id: Option<CallId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_name: Option<String>,
+    /// For a tool result: how the call ended, and how long it took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_status: Option<ToolStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
     pub created_at: i64,
 }
 

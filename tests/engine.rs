@@ -256,6 +256,26 @@ async fn multi_step_tool_loop_feeds_wrapped_results_back() {
         "{content}"
     );
     assert!(content.contains("the answer is 42"));
+
+    // A snapshot carries each tool result's status and duration (a client
+    // attaching later shows them as they were).
+    h.client
+        .send(Op::Snapshot {
+            thread_id: thread.clone(),
+        })
+        .await
+        .unwrap();
+    loop {
+        if let Event::Snapshot { messages, .. } = next(&mut h.client).await.event {
+            let results: Vec<_> = messages.iter().filter(|m| m.role == "tool").collect();
+            assert_eq!(results.len(), 2);
+            for r in results {
+                assert_eq!(r.tool_status, Some(ToolStatus::Ok), "{r:?}");
+                assert!(r.duration_ms.is_some());
+            }
+            break;
+        }
+    }
     h.stop().await;
 }
 

@@ -284,8 +284,10 @@ impl Db {
         let conn = self.conn.lock().await;
         let mut rows = conn
             .query(
-                "SELECT id, turn_id, role, content, tool_calls, tool_call_id, tool_name, created_at
-                 FROM messages WHERE thread_id = ?1 ORDER BY id",
+                "SELECT m.id, m.turn_id, m.role, m.content, m.tool_calls, m.tool_call_id, m.tool_name,
+                        m.created_at, t.status, t.duration_ms
+                 FROM messages m LEFT JOIN tool_calls t ON t.id = m.tool_call_id
+                 WHERE m.thread_id = ?1 ORDER BY m.id",
                 [thread_id],
             )
             .await?;
@@ -311,6 +313,11 @@ impl Db {
                 tool_call_id: row.get(5)?,
                 tool_name: row.get(6)?,
                 created_at: row.get(7)?,
+                tool_status: row
+                    .get::<Option<String>>(8)?
+                    .as_deref()
+                    .and_then(crate::protocol::ToolStatus::parse),
+                duration_ms: row.get::<Option<i64>>(9)?.map(|d| d.max(0) as u64),
             });
         }
         Ok(out)

@@ -357,6 +357,8 @@ mod tests {
             tool_calls: Vec::new(),
             tool_call_id: None,
             tool_name: None,
+            tool_status: None,
+            duration_ms: None,
             created_at: 0,
         }
     }

@@ -245,9 +245,18 @@ impl ChatPane {
                 }
                 "tool" => {
                     if let Some(cell) = m.tool_call_id.as_deref().and_then(|id| self.tool_mut(id))
-                        && let CellKind::Tool { output, .. } = &mut cell.kind
+                        && let CellKind::Tool {
+                            output,
+                            state,
+                            duration_ms,
+                            ..
+                        } = &mut cell.kind
                     {
                         *output = m.content.clone();
+                        if let Some(status) = m.tool_status {
+                            *state = ToolState::Done(status);
+                        }
+                        *duration_ms = m.duration_ms;
                         cell.touch();
                     }
                 }
