@@ -139,7 +139,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::DecodePaddingMode;
@@ -370,8 +370,10 @@ fn add_echoes(text: &str, out: &mut Vec<Candidate>) {
     if sources.is_empty() {
         return;
     }
+    // Built for one search: a DFA would cost more to build than it saves.
     let Ok(automaton) = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
         .build(sources.iter().map(|&i| &text[out[i].m.start..out[i].m.end]))
     else {
         return;
