@@ -370,6 +370,30 @@ pub struct SecretInfo {
 }
 
 impl Event {
+    /// The request an [`Event::ApprovalRequested`] makes, as a snapshot
+    /// lists it.
+    pub fn pending_approval(&self) -> Option<PendingApproval> {
+        match self {
+            Event::ApprovalRequested {
+                call_id,
+                tool,
+                arguments,
+                summary,
+                risk,
+                session_allowed,
+                ..
+            } => Some(PendingApproval {
+                call_id: call_id.clone(),
+                tool: tool.clone(),
+                arguments: arguments.clone(),
+                summary: summary.clone(),
+                risk: *risk,
+                session_allowed: *session_allowed,
+            }),
+            _ => None,
+        }
+    }
+
     pub fn thread_id(&self) -> Option<&str> {
         match self {
             Event::TurnStarted { thread_id, .. }

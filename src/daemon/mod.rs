@@ -276,8 +276,3 @@ pub async fn status(paths: &Paths) -> Result<Option<Status>, CliError> {
         }
     }
 }
-
-/// Whether a daemon holds the lock for this home.
-pub fn running(paths: &Paths) -> Option<u32> {
-    lock::holder(&paths.daemon_lock())
-}

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use tokio::sync::{Mutex, MutexGuard, broadcast};
 
-use crate::protocol::{ClientId, Event, EventMsg, InFlightTurn, PendingApproval, ThreadId};
+use crate::protocol::{ClientId, Event, EventMsg, InFlightTurn, ThreadId};
 
 /// Events a slow client may fall behind by before it must re-snapshot.
 const CAPACITY: usize = 8192;
@@ -119,25 +119,10 @@ impl BusGuard<'_> {
                     t.text.push_str(delta);
                 }
             }
-            Event::ApprovalRequested {
-                thread_id,
-                call_id,
-                tool,
-                arguments,
-                summary,
-                risk,
-                session_allowed,
-                ..
-            } => {
-                if let Some(t) = in_flight.get_mut(thread_id) {
-                    t.pending_approvals.push(PendingApproval {
-                        call_id: call_id.clone(),
-                        tool: tool.clone(),
-                        arguments: arguments.clone(),
-                        summary: summary.clone(),
-                        risk: *risk,
-                        session_allowed: *session_allowed,
-                    });
+            Event::ApprovalRequested { thread_id, .. } => {
+                if let (Some(t), Some(p)) = (in_flight.get_mut(thread_id), event.pending_approval())
+                {
+                    t.pending_approvals.push(p);
                 }
             }
             Event::ApprovalResolved {

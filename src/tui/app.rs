@@ -224,10 +224,6 @@ impl App {
         &self.session
     }
 
-    pub fn pane(&self) -> PaneId {
-        self.pane
-    }
-
     pub fn should_quit(&self) -> bool {
         self.quit
     }
@@ -322,7 +318,7 @@ impl App {
         {
             chat_skips = true;
         }
-        self.approvals.on_event(&event, &self.session);
+        self.approvals.on_event(&event);
         if let Some(Overlay::Onboarding(o)) = &mut self.overlay {
             let mut cx = cx!(self);
             o.on_event(&event, &mut cx);

@@ -314,40 +314,11 @@ impl Theme {
         })
     }
 
-    /// The default theme with no colour and ASCII glyphs: always loads.
+    /// The mono theme with no colour and ASCII glyphs (for tests).
+    #[cfg(test)]
     pub fn plain() -> Self {
-        // The compiled-in mono theme is valid; this cannot fail (a test
-        // loads every built-in theme).
         Self::parse(BUILTIN[3].1, "themes/mono.toml", ColorDepth::None, true)
-            .unwrap_or_else(|_| unreachable_theme())
-    }
-}
-
-#[cold]
-fn unreachable_theme() -> Theme {
-    Theme {
-        name: "mono".into(),
-        text: Style::default(),
-        muted: Style::default(),
-        accent: Style::default(),
-        user: Style::default(),
-        assistant: Style::default(),
-        tool: Style::default(),
-        success: Style::default(),
-        warning: Style::default(),
-        error: Style::default(),
-        border: Style::default(),
-        border_focus: Style::default(),
-        title: Style::default(),
-        selection: Style::default().add_modifier(Modifier::REVERSED),
-        code: Style::default(),
-        heading: Style::default(),
-        link: Style::default(),
-        status: Style::default().add_modifier(Modifier::REVERSED),
-        status_key: Style::default(),
-        popup: Style::default(),
-        glyphs: Glyphs::ascii(),
-        depth: ColorDepth::None,
+            .expect("the built-in mono theme parses")
     }
 }
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::{centered, dialog};
 use crate::protocol::{ApprovalDecision, Event, Op, PendingApproval};
 use crate::tools::Risk;
-use crate::tui::app::{Cx, Session, View};
+use crate::tui::app::{Cx, View};
 use crate::tui::text::{sanitize, truncate, wrap_hard, wrap_plain};
 
 /// Argument lines shown before "…".
@@ -68,28 +68,13 @@ impl ApprovalOverlay {
         }
     }
 
-    pub fn on_event(&mut self, event: &Event, _session: &Session) {
+    pub fn on_event(&mut self, event: &Event) {
         match event {
-            Event::ApprovalRequested {
-                thread_id,
-                call_id,
-                tool,
-                arguments,
-                summary,
-                risk,
-                session_allowed,
-                ..
-            } => self.add(
-                thread_id,
-                PendingApproval {
-                    call_id: call_id.clone(),
-                    tool: tool.clone(),
-                    arguments: arguments.clone(),
-                    summary: summary.clone(),
-                    risk: *risk,
-                    session_allowed: *session_allowed,
-                },
-            ),
+            Event::ApprovalRequested { thread_id, .. } => {
+                if let Some(p) = event.pending_approval() {
+                    self.add(thread_id, p);
+                }
+            }
             Event::ApprovalResolved { call_id, .. } => {
                 self.queue.retain(|r| r.approval.call_id != *call_id)
             }
