@@ -100,6 +100,7 @@ async fn engine_overhead(server: &ScriptedLlm, turns: usize) -> (f64, f64) {
         provider: ProviderSource::Ready(provider),
         tools: ToolRegistry::with_builtins(&[]).expect("tools"),
         workdir: home.path().to_path_buf(),
+        embedder: ironclaw::memory::EmbedderSource::None,
     })
     .await
     .expect("engine");

@@ -405,6 +405,7 @@ fn keystroke_latency(keys: usize) {
             provider: ProviderSource::Ready(Arc::new(Streamer { secs })),
             tools: ToolRegistry::with_builtins(&[]).unwrap(),
             workdir: home.path().to_path_buf(),
+            embedder: ironclaw::memory::EmbedderSource::None,
         })
         .await
         .unwrap();

@@ -6,6 +6,7 @@
 //! - [`protocol`]: the `Op`/`Event` types every frontend speaks.
 //! - [`engine`]: the agent loop, threads, approvals (the only owner of state).
 //! - [`llm`]: streaming model providers.
+//! - [`memory`]: the workspace of notes and identity files, and its hybrid search.
 //! - [`tools`]: the tool contract, the registry and the built-in tools.
 //! - [`safety`]: what stands between outside content and the model.
 //! - [`secrets`]: the encrypted secret store (the only code that sees values).
@@ -21,6 +22,7 @@ pub mod daemon;
 pub mod db;
 pub mod engine;
 pub mod llm;
+pub mod memory;
 pub mod protocol;
 pub mod safety;
 pub mod secrets;

@@ -22,7 +22,7 @@ use crate::safety::Finding;
 use crate::tools::Risk;
 
 /// Bumped on incompatible changes to [`Op`] or [`Event`].
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 pub type ThreadId = String;
 pub type TurnId = String;
@@ -103,8 +103,67 @@ pub enum Op {
     SubscribeLogs,
     /// Ask for [`Event::Status`]: the engine process and its clients.
     Status,
+    /// Ask for [`Event::MemoryTree`]: every document (under `prefix`).
+    MemoryTree {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prefix: Option<String>,
+    },
+    /// Ask for [`Event::MemoryDocument`]: the current text, or an older
+    /// `version`.
+    MemoryRead {
+        path: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<u64>,
+    },
+    /// Write (or append to) a document; a new version is kept every time.
+    /// With `expected_version`, the write is refused when the document has
+    /// changed since (an editor saving over someone else's write).
+    /// Broadcasts [`Event::MemoryChanged`].
+    MemoryWrite {
+        path: String,
+        content: String,
+        #[serde(default)]
+        mode: WriteMode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<u64>,
+    },
+    MemoryDelete {
+        path: String,
+    },
+    MemoryMove {
+        from: String,
+        to: String,
+    },
+    /// Ask for [`Event::MemoryHistory`]: the versions of a document.
+    MemoryHistory {
+        path: String,
+    },
+    /// Hybrid search; replies [`Event::MemorySearchResults`].
+    MemorySearch {
+        query: String,
+        #[serde(default = "default_search_limit")]
+        limit: u32,
+    },
+    /// Rebuild both search indexes from the database.
+    MemoryReindex,
+    /// Ask for [`Event::MemoryStatus`].
+    MemoryStatus,
     /// Stop the engine (finishes by interrupting running turns).
     Shutdown,
+}
+
+fn default_search_limit() -> u32 {
+    10
+}
+
+/// How [`Op::MemoryWrite`] treats an existing document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteMode {
+    #[default]
+    Replace,
+    /// Add to the end (on a new line), creating the document if needed.
+    Append,
 }
 
 /// The first frame a client sends over a socket, before any [`Op`].
@@ -334,7 +393,121 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hint: Option<String>,
     },
+    /// Reply to [`Op::MemoryTree`].
+    MemoryTree {
+        entries: Vec<MemoryEntry>,
+    },
+    /// Reply to [`Op::MemoryRead`].
+    MemoryDocument {
+        document: MemoryDocument,
+    },
+    /// A document was written, deleted or moved (by anyone).
+    MemoryChanged {
+        path: String,
+        change: MemoryChange,
+        /// The version now current (0 after a delete).
+        version: u64,
+    },
+    /// Reply to [`Op::MemoryHistory`].
+    MemoryHistory {
+        path: String,
+        versions: Vec<MemoryVersion>,
+    },
+    /// Reply to [`Op::MemorySearch`].
+    MemorySearchResults {
+        query: String,
+        hits: Vec<MemoryHit>,
+        /// What did not take part (no model, index rebuilding, …).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        notices: Vec<String>,
+        took_ms: u64,
+    },
+    /// Reply to [`Op::MemoryStatus`], and broadcast while indexing runs.
+    MemoryStatus {
+        status: MemoryStatus,
+    },
     ShuttingDown,
+}
+
+/// A document in the memory workspace, without its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryEntry {
+    pub path: String,
+    pub version: u64,
+    /// Characters.
+    pub chars: u64,
+    /// Unix milliseconds.
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryDocument {
+    pub path: String,
+    pub content: String,
+    pub version: u64,
+    /// The newest version (differs from `version` when an old one was read).
+    pub latest_version: u64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryVersion {
+    pub version: u64,
+    /// The path the document had then.
+    pub path: String,
+    /// `user`, `agent`, `import` or `seed`.
+    pub author: String,
+    pub chars: u64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MemoryChange {
+    Written,
+    Deleted,
+    /// Moved here from `from`.
+    Moved { from: String },
+}
+
+/// One search result: a document, ranked by Reciprocal Rank Fusion of its
+/// full-text and vector ranks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemoryHit {
+    pub path: String,
+    pub score: f64,
+    /// 1-based rank in the full-text (BM25) list, if it was there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulltext_rank: Option<u32>,
+    /// 1-based rank in the vector list, if it was there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vector_rank: Option<u32>,
+    /// A short excerpt of the best-matching chunk.
+    pub snippet: String,
+}
+
+/// The workspace and its indexes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryStatus {
+    pub documents: u64,
+    pub chunks: u64,
+    /// Chunks with a vector from the current model.
+    pub embedded_chunks: u64,
+    /// Documents whose newest version is not indexed yet.
+    pub pending_documents: u64,
+    /// Full-text index: `ready`, `rebuilding` or an error.
+    pub fulltext: String,
+    /// Embedding model: `ready`, `loading`, `missing`, `disabled` or an error.
+    pub model_state: String,
+    /// What to do about the model, when it is not ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_hint: Option<String>,
+    /// e.g. `all-MiniLM-L6-v2 (384 dims)`.
+    pub model: String,
+    /// Bytes on disk of the full-text index.
+    pub index_bytes: u64,
+    /// Whether the indexer is working now.
+    pub indexing: bool,
 }
 
 /// A tool the model may call.
@@ -417,6 +590,12 @@ impl Event {
             | Event::Status { .. }
             | Event::Tools { .. }
             | Event::Log { .. }
+            | Event::MemoryTree { .. }
+            | Event::MemoryDocument { .. }
+            | Event::MemoryChanged { .. }
+            | Event::MemoryHistory { .. }
+            | Event::MemorySearchResults { .. }
+            | Event::MemoryStatus { .. }
             | Event::ShuttingDown => None,
         }
     }

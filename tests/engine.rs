@@ -66,6 +66,7 @@ async fn start_with(
         provider: ProviderSource::Ready(provider),
         tools,
         workdir: work.path().to_path_buf(),
+        embedder: ironclaw::memory::EmbedderSource::None,
     })
     .await
     .unwrap();
@@ -898,6 +899,7 @@ async fn no_model_is_a_clear_error_not_a_crash() {
         provider: ProviderSource::None,
         tools: ToolRegistry::with_builtins(&[]).unwrap(),
         workdir: home.path().to_path_buf(),
+        embedder: ironclaw::memory::EmbedderSource::None,
     })
     .await
     .unwrap();
@@ -1109,6 +1111,7 @@ async fn configure_provider_switches_and_saves() {
         provider: ProviderSource::None,
         tools: ToolRegistry::with_builtins(&[]).unwrap(),
         workdir: home.path().to_path_buf(),
+        embedder: ironclaw::memory::EmbedderSource::None,
     })
     .await
     .unwrap();

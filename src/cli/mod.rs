@@ -291,6 +291,7 @@ pub(crate) async fn start_engine(
         provider,
         tools,
         workdir,
+        embedder: crate::memory::EmbedderSource::Local,
     })
     .await
     .map_err(|e| {

@@ -74,6 +74,7 @@ pub struct Config {
     pub logging: LoggingConfig,
     pub tui: TuiConfig,
     pub daemon: DaemonConfig,
+    pub memory: MemoryConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -265,6 +266,43 @@ pub struct DaemonConfig {
 impl Default for DaemonConfig {
     fn default() -> Self {
         Self { autostart: true }
+    }
+}
+
+/// The memory workspace and its search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MemoryConfig {
+    /// Compute vectors with the local model (false: keyword search only).
+    pub embeddings: bool,
+    /// Empty: `<home>/models/all-minilm-l6-v2` (`ironclaw models install`).
+    pub model_dir: String,
+    /// Empty: the newest `<home>/lib/libonnxruntime.so.*`.
+    pub ort_library: String,
+    /// Threads the model uses; 0: every core.
+    pub embed_threads: u32,
+    /// Words per search chunk (the model reads ~190 English words at most).
+    pub chunk_words: u32,
+    /// Words repeated from the previous chunk.
+    pub chunk_overlap_words: u32,
+    /// Reciprocal Rank Fusion constant.
+    pub rrf_k: u32,
+    /// Most characters of each identity file in the system prompt.
+    pub prompt_file_max_chars: u32,
+}
+
+impl Default for MemoryConfig {
+    fn default() -> Self {
+        Self {
+            embeddings: true,
+            model_dir: String::new(),
+            ort_library: String::new(),
+            embed_threads: 0,
+            chunk_words: 160,
+            chunk_overlap_words: 24,
+            rrf_k: 60,
+            prompt_file_max_chars: 4000,
+        }
     }
 }
 
@@ -475,6 +513,25 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         f.provider
             .parse::<ProviderKind>()
             .map_err(|e| bad(&format!("llm.fallback[{i}].provider"), e.to_string()))?;
+    }
+    let m = &config.memory;
+    if !(20..=2000).contains(&m.chunk_words) {
+        return Err(bad(
+            "memory.chunk_words",
+            format!("{} is outside 20..=2000", m.chunk_words),
+        ));
+    }
+    if m.chunk_overlap_words >= m.chunk_words / 2 {
+        return Err(bad(
+            "memory.chunk_overlap_words",
+            format!(
+                "{} must be less than half of memory.chunk_words ({})",
+                m.chunk_overlap_words, m.chunk_words
+            ),
+        ));
+    }
+    if m.rrf_k == 0 {
+        return Err(bad("memory.rrf_k", "must be at least 1 (60 is usual)".into()));
     }
     let t = config.agent.compaction_threshold;
     if !(0.1..=1.0).contains(&t) {

@@ -50,7 +50,28 @@ impl Paths {
         self.home.join("daemon.lock")
     }
 
-    /// `AGENTS.md` read into the system prompt until the memory workspace exists.
+    /// The full-text search index (rebuilt from the database when lost).
+    pub fn memory_index(&self) -> PathBuf {
+        self.home.join("memory-index")
+    }
+
+    /// Local models (`ironclaw models install`).
+    pub fn models_dir(&self) -> PathBuf {
+        self.home.join("models")
+    }
+
+    /// Shared libraries IronClaw loads at run time (ONNX Runtime).
+    pub fn lib_dir(&self) -> PathBuf {
+        self.home.join("lib")
+    }
+
+    /// Downloads and build files that can be deleted at any time.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.home.join("cache")
+    }
+
+    /// `AGENTS.md` from before the memory workspace; imported into the
+    /// workspace once, on first start.
     pub fn agents_file(&self) -> PathBuf {
         self.home.join("AGENTS.md")
     }

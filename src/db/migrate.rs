@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_safety_and_secrets.sql",
         sql: include_str!("../../migrations/0002_safety_and_secrets.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_memory.sql",
+        sql: include_str!("../../migrations/0003_memory.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -7,8 +7,11 @@
 //! transactions from interleaving; WAL mode lets readers in other processes
 //! (`ironclaw threads list` while a daemon runs) proceed while it writes.
 
+mod memory;
 pub mod migrate;
 mod secrets;
+
+pub use memory::{ChunkRow, DocRow, MemoryCounts, NewChunk, WriteOutcome};
 
 use std::path::Path;
 use std::sync::Arc;

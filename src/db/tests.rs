@@ -6,7 +6,7 @@ async fn opens_migrates_and_reopens() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
     let db = Db::open(&path).await.unwrap();
-    assert_eq!(db.schema_version().await.unwrap(), 2);
+    assert_eq!(db.schema_version().await.unwrap(), 3);
     let t = db.create_thread("th1", "first").await.unwrap();
     assert_eq!(t.message_count, 0);
     let calls = [ToolCallView {

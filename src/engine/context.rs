@@ -117,9 +117,11 @@ pub(crate) async fn build(
     tools: &[ToolSpec],
 ) -> Result<Context, DbError> {
     let cfg = &shared.config.agent;
+    let identity = shared.memory.prompt_files().await;
     let base_system = super::prompt::build(
         &shared.workdir,
-        &shared.paths.agents_file(),
+        &identity,
+        shared.config.memory.prompt_file_max_chars as usize,
         &cfg.system_prompt_extra,
     );
     let tools_tokens = estimate_tokens(&serde_json::to_string(tools).unwrap_or_default());

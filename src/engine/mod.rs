@@ -17,6 +17,7 @@ pub mod logs;
 mod prompt;
 mod turn;
 mod vault;
+mod workspace;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -43,6 +44,8 @@ pub enum EngineError {
     Db(#[from] crate::db::DbError),
     #[error("tool registry: {0}")]
     Tools(String),
+    #[error("memory: {0}")]
+    Memory(#[from] crate::memory::MemoryError),
 }
 
 /// Where the engine's model provider comes from.
@@ -64,6 +67,8 @@ pub struct EngineOptions {
     pub tools: ToolRegistry,
     /// Where file tools and the shell start.
     pub workdir: PathBuf,
+    /// The memory's embedding model.
+    pub embedder: crate::memory::EmbedderSource,
 }
 
 /// State shared by the actor and the turn tasks.
@@ -78,6 +83,7 @@ pub(crate) struct Shared {
     pub approvals: approval::Approvals,
     pub safety: Arc<guard::Safety>,
     pub vault: vault::Vault,
+    pub memory: Arc<crate::memory::Memory>,
     pub workdir: PathBuf,
     /// Deferred tools revealed per thread through `tool_search`.
     pub revealed: Mutex<HashMap<ThreadId, HashSet<String>>>,
@@ -220,6 +226,13 @@ impl EngineHandle {
         if let Err(e) = vault.refresh_known(&safety).await {
             tracing::warn!(error = %e, "stored secrets are not readable; leak scanning uses patterns only");
         }
+        let memory = crate::memory::Memory::open(
+            db.clone(),
+            &opts.paths,
+            opts.config.memory.clone(),
+            opts.embedder,
+        )
+        .await?;
         let (provider, provider_problem) = match opts.provider {
             ProviderSource::Ready(p) => (Some(p), None),
             ProviderSource::None => (None, None),
@@ -241,6 +254,7 @@ impl EngineHandle {
             approvals: approval::Approvals::default(),
             safety,
             vault,
+            memory,
             workdir: opts.workdir,
             revealed: Mutex::new(HashMap::new()),
             logs_forwarding: AtomicBool::new(false),
@@ -248,6 +262,7 @@ impl EngineHandle {
             clients: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             started: std::time::Instant::now(),
         });
+        workspace::start_status_broadcasts(&shared);
         let (tx, rx) = mpsc::channel(256);
         let done = CancellationToken::new();
         let actor = Actor {
@@ -584,6 +599,18 @@ impl Actor {
                 self.start_log_forwarder();
                 Ok(())
             }
+            op @ (Op::MemoryTree { .. }
+            | Op::MemoryRead { .. }
+            | Op::MemoryWrite { .. }
+            | Op::MemoryDelete { .. }
+            | Op::MemoryMove { .. }
+            | Op::MemoryHistory { .. }
+            | Op::MemorySearch { .. }
+            | Op::MemoryReindex
+            | Op::MemoryStatus) => {
+                workspace::handle(&self.shared, client, op).await;
+                Ok(())
+            }
             Op::Shutdown => Ok(()),
         };
         if let Err(e) = result {
@@ -717,6 +744,7 @@ impl Actor {
                 Ok(None) | Err(_) => break,
             }
         }
+        self.shared.memory.shutdown();
         self.shared.bus.emit(Event::ShuttingDown).await;
     }
 }

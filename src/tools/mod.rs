@@ -11,6 +11,7 @@ pub mod paths;
 mod registry;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -58,6 +59,35 @@ pub struct ToolContext {
     pub shell_timeout: Duration,
     /// Largest body `http_fetch` downloads.
     pub http_max_bytes: usize,
+    /// The memory workspace, for the `memory_*` tools.
+    pub workspace: Option<Arc<dyn Workspace>>,
+}
+
+/// What the `memory_*` tools may do with the memory workspace, and nothing
+/// more: tools never see the database or the indexes. Errors are messages
+/// for the model.
+#[async_trait]
+pub trait Workspace: Send + Sync {
+    async fn search(&self, query: &str, limit: usize) -> Result<WorkspaceSearch, String>;
+    /// The current text and version of a document.
+    async fn read(&self, path: &str) -> Result<(String, u64), String>;
+    /// Returns the normalised path and the new version.
+    async fn write(&self, path: &str, content: &str, append: bool) -> Result<(String, u64), String>;
+    /// Every document under `prefix`: `(path, characters)`.
+    async fn tree(&self, prefix: &str) -> Result<Vec<(String, u64)>, String>;
+}
+
+/// A search as a tool reports it.
+#[derive(Debug, Clone, Default)]
+pub struct WorkspaceSearch {
+    pub hits: Vec<crate::protocol::MemoryHit>,
+    pub notices: Vec<String>,
+}
+
+impl std::fmt::Debug for dyn Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Workspace")
+    }
 }
 
 /// What a successful call returns to the model.

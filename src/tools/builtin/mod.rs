@@ -16,6 +16,7 @@ mod glob;
 mod grep;
 mod http_fetch;
 mod list_dir;
+mod memory;
 mod read_file;
 mod shell;
 mod time;
@@ -34,6 +35,7 @@ pub use glob::Glob;
 pub use grep::Grep;
 pub use http_fetch::HttpFetch;
 pub use list_dir::ListDir;
+pub use memory::{MemoryRead, MemorySearch, MemoryTree, MemoryWrite};
 pub use read_file::ReadFile;
 pub use shell::Shell;
 pub use time::Time;
@@ -50,6 +52,10 @@ pub fn all() -> Vec<Arc<dyn Tool>> {
         Arc::new(Grep),
         Arc::new(Shell),
         Arc::new(HttpFetch::new()),
+        Arc::new(MemorySearch),
+        Arc::new(MemoryRead),
+        Arc::new(MemoryWrite),
+        Arc::new(MemoryTree),
     ]
 }
 

