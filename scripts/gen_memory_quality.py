@@ -461,9 +461,9 @@ def keyword_pools() -> None:
         After the Grafana 11 upgrade half the dashboards showed "no data". The Prometheus
         datasource UID changed during the migration and the provisioned dashboards referenced the
         old one. Fix: pinned the UID in the provisioning YAML and re-imported. Owner: Mira. Closed.""")
-    query("What was the root cause of INFRA-4471?", t4471, "keyword")
+    query("INFRA-4471 root cause", t4471, "keyword")
     query("INFRA-4417 status", t4417, "keyword")
-    query("root cause of OPS-4471", t_ops, "keyword")
+    query("OPS-4471 root cause", t_ops, "keyword")
 
     # --- Rust compiler errors ------------------------------------------------
     note("notes/dev/rust-e0382.md", """
@@ -504,7 +504,7 @@ def keyword_pools() -> None:
         E0106 missing lifetime specifier on `fn longest_line(a: &str, b: &str) -> &str`. The
         compiler can't tell which input the output borrows from. Added `<'a>` to both inputs and
         the return type; returning an owned `String` would also have worked.""")
-    query("how did I fix E0502 last time", e0502, "keyword")
+    query("E0502 fix", e0502, "keyword")
     query("E0716 workaround", e0716, "keyword")
 
     # --- Windows update error codes -----------------------------------------
@@ -535,7 +535,7 @@ def keyword_pools() -> None:
         That error is almost always a driver. Uninstalled the ancient Realtek card reader driver
         and unplugged the USB Wi-Fi dongle; the second attempt went through. Re-plugged the
         dongle afterwards, fine.""")
-    query("what fixed the 0x80070643 update error?", dad, "keyword")
+    query("0x80070643 update error fix", dad, "keyword")
     query("0xc1900101 rollback", sam_pc, "keyword")
 
     # --- appliance spare parts -------------------------------------------------
@@ -563,8 +563,8 @@ def keyword_pools() -> None:
         Tumble dryer (AEG T8DBE851): the condenser filter frame is cracked and fluff gets past
         it. Part 136613222 from the AEG spare parts site, €19 plus shipping. Until it arrives,
         clean the condenser after every load.""")
-    query("which appliance takes part W10295370A", fridge, "keyword")
-    query("price of part 05928281", washer, "keyword")
+    query("which appliance takes W10295370A", fridge, "keyword")
+    query("05928281 price", washer, "keyword")
 
     # --- licence plates ------------------------------------------------------
     golf = note("notes/car/golf.md", """
@@ -591,7 +591,7 @@ def keyword_pools() -> None:
         Car sharing: left my sunglasses in the BMW 1 Series with plate B-SN 6620 on Tuesday
         evening. Support ticket opened in the app; they'll check at the next cleaning. Ray-Ban,
         brown case.""")
-    query("car with plate B-KM 4821", golf, "keyword")
+    query("B-KM 4821", golf, "keyword")
 
     # --- invoices ---------------------------------------------------------------
     inv = note("finance/invoices/inv-20931.md", """
@@ -618,8 +618,8 @@ def keyword_pools() -> None:
         Invoice 2026-0417-B from the language school: Spanish A2 evening course, 10 sessions,
         €340. Paid by transfer. Employer might reimburse half under the learning budget - ask
         HR with the certificate at the end.""")
-    query("was INV-20931 paid?", inv, "keyword")
-    query("reimbursement for RE-2026-0417", dental, "keyword")
+    query("INV-20931 paid", inv, "keyword")
+    query("RE-2026-0417 reimbursement", dental, "keyword")
 
     # --- people with rare surnames -------------------------------------------
     nkem = note("people/chidi-nkemelu.md", """
@@ -650,7 +650,7 @@ def keyword_pools() -> None:
         Yuki Matsumura-Ellis - Jonas's wife, illustrator. Drinks oolong, goes ramen hunting every
         weekend, likes good stationery as gifts. Birthday 17 October. Expecting their first
         child in early summer.""")
-    query("what does Nkemelu drink", nkem, "keyword")
+    query("Nkemelu favourite drink", nkem, "keyword")
     query("Thorsdottir birthday", hildur, "keyword")
 
     # --- bookings -----------------------------------------------------------------
@@ -671,8 +671,8 @@ def keyword_pools() -> None:
     note("travel/hamburg-train.md", """
         Christmas at Mum's - ICE 1009 Berlin-Hamburg on the 23rd at 10:36, booking number
         8523 7741 0092, coach 7 seats 54/55. Back on the 27th with the 15:52. BahnCard applied.""")
-    query("flight times for booking QX7RTB", porto, "keyword")
-    query("which seat do I have on FI521", iceland, "keyword")
+    query("QX7RTB flight times", porto, "keyword")
+    query("FI521 seat", iceland, "keyword")
 
     # --- servers ------------------------------------------------------------------
     rep07 = note("work/infra/db-replica-07.md", """
@@ -693,7 +693,7 @@ def keyword_pools() -> None:
         pve-node3 - Proxmox host in the homelab closet: Ryzen 5 5600G, 64 GB RAM, ZFS mirror on
         two 2 TB SSDs. Runs Home Assistant, Jellyfin, Paperless and the UniFi controller in LXC
         containers. Weekly snapshots to the NAS.""")
-    query("disk setup on db-replica-07", rep07, "keyword")
+    query("db-replica-07 disks", rep07, "keyword")
 
     # --- medications ----------------------------------------------------------
     montel = note("health/meds/montelukast.md", """
@@ -737,8 +737,8 @@ def keyword_pools() -> None:
         CVE-2023-4863 (libwebp heap overflow): rebuilt the thumbnail service image with the
         patched libwebp and updated Chrome on the kiosk machines. The mobile apps pulled the fix
         with the OS updates.""")
-    query("did we patch CVE-2023-44487", rapid, "keyword")
-    query("were we exposed to CVE-2024-3094", xz, "keyword")
+    query("CVE-2023-44487 patched", rapid, "keyword")
+    query("CVE-2024-3094 exposure", xz, "keyword")
 
     # --- routers ----------------------------------------------------------------
     fb7590 = note("home/network/fritzbox-flat.md", """
@@ -757,7 +757,7 @@ def keyword_pools() -> None:
         UniFi U6-Lite access point in the hallway, adopted by the controller on pve-node3. Two
         SSIDs: home and IoT (2.4 GHz only, client isolation). Channel 36 on 5 GHz after the
         neighbours' mesh moved to 44.""")
-    query("port forwarding on the 7590", fb7590, "keyword")
+    query("7590 port forwarding", fb7590, "keyword")
 
     # --- insurance policies -----------------------------------------------------
     note("finance/insurance/liability.md", """
@@ -774,7 +774,7 @@ def keyword_pools() -> None:
         Legal expenses insurance - ARAG, policy RS-9043371, tenant and employment law, €240 a
         year. Three-month waiting period for new cases, so it would not cover anything that
         started before.""")
-    query("what does policy HR-55218304 cover", hausrat, "keyword")
+    query("HR-55218304 coverage", hausrat, "keyword")
 
     # --- IKEA article numbers ---------------------------------------------------
     kallax = note("home/furniture/kallax-return.md", """
@@ -790,7 +790,7 @@ def keyword_pools() -> None:
     note("home/furniture/malm-bed.md", """
         MALM bed frame (302.494.44): two slats broke when Leo jumped on it. The replacement slat
         set costs €29; ordered it with the click-and-collect option in Tempelhof.""")
-    query("return the 802.758.87", kallax, "keyword")
+    query("802.758.87 return", kallax, "keyword")
 
     # --- online orders ------------------------------------------------------
     order = note("finance/orders/028-5531907-2214.md", """
@@ -810,13 +810,13 @@ def keyword_pools() -> None:
         Order 171-5531907-3318: board game for Tim's birthday, shipped straight to Munich with a
         gift note. Delivered on the 2nd, he has already played it twice.""")
 
-    query("refund for order 028-5531907-2214", order, "keyword")
+    query("028-5531907-2214 refund", order, "keyword")
     query("INFRA-4711 owner", "work/tickets/infra-4711.md", "keyword")
-    query("invoice INV-21931", "finance/invoices/inv-21931.md", "keyword")
+    query("INV-21931", "finance/invoices/inv-21931.md", "keyword")
     query("0x800f081f fix", "home/it/htpc-dotnet.md", "keyword")
     query("E0277 fix", "notes/dev/rust-e0277.md", "keyword")
-    query("article 504.213.45", "home/furniture/hemnes-dresser.md", "keyword")
-    query("policy KV-77120934 yearly cost", "finance/insurance/car.md", "keyword")
+    query("504.213.45", "home/furniture/hemnes-dresser.md", "keyword")
+    query("KV-77120934 premium", "finance/insurance/car.md", "keyword")
 
 
 # ==========================================================================
@@ -859,7 +859,7 @@ def paraphrase_clusters() -> None:
         The gutter over the balcony is leaky again - water runs down the wall when it rains
         hard. That's the landlord's job; emailed photos and a short video. He says a roofer is
         coming next month.""")
-    query("fixing the leaky faucet myself", t, "paraphrase")
+    query("leaky faucet DIY repair", t, "paraphrase")
 
     # 3 -- dal
     t = note("recipes/mums-tadka-dal.md", """
@@ -883,7 +883,7 @@ def paraphrase_clusters() -> None:
         Indian takeaway order that works for everyone: lamb rogan josh (medium), palak paneer,
         two garlic naan, pilau rice and a mango lassi for Leo. Order from Amrit, they're faster
         than the delivery apps say.""")
-    query("the Indian legume stew my mother makes", t, "paraphrase")
+    query("mother's Indian legume stew", t, "paraphrase")
 
     # 4 -- emergency fund
     t = note("finance/emergency-fund.md", """
@@ -916,7 +916,7 @@ def paraphrase_clusters() -> None:
     note("notes/mail-forwarding.md", """
         Mail forwarding from the old address runs until 30 June. Still need to change the address
         with the bank, the health insurer and the car registration.""")
-    query("Japanese shrine where entry requires a mailed request far in advance", t, "paraphrase")
+    query("Japanese shrine requiring a mailed request far in advance", t, "paraphrase")
 
     # 6 -- cat worming
     t = note("home/pets/mochi-worming.md", """
@@ -932,7 +932,7 @@ def paraphrase_clusters() -> None:
     note("health/dad-pill-organiser.md", """
         Dad's pill organiser: morning and evening slots for the week, refill every Sunday when
         I call him. The blood thinner is the pink one; never double up if he missed one.""")
-    query("our pet's next anti-parasite pill", t, "paraphrase")
+    query("pet anti-parasite pill schedule", t, "paraphrase")
 
     # 7 -- billing database decision
     t = note("work/decisions/billing-postgres.md", """
@@ -964,7 +964,7 @@ def paraphrase_clusters() -> None:
     note("notes/vegetarian-week.md", """
         Trying a vegetarian week: lentil bolognese, halloumi traybake, mushroom stroganoff,
         leftover night, shakshuka. Leo complained only about the stroganoff. Might repeat it once a month.""")
-    query("guest who is vegetarian except for fish", t, "paraphrase")
+    query("vegetarian guest okay with fish", t, "paraphrase")
 
     # 9 -- Kahneman
     t = note("reading/thinking-fast-and-slow.md", """
@@ -982,7 +982,7 @@ def paraphrase_clusters() -> None:
     note("reading/the-mind-illuminated.md", """
         The Mind Illuminated: ten stages of meditation practice. Useful distinction between
         attention and awareness. Currently stuck at stage 3, the mind wanders constantly. Twenty minutes every morning.""")
-    query("book on dual-process psychology, gut instinct versus deliberate reasoning", t, "paraphrase")
+    query("dual-process psychology book: gut instinct vs deliberate reasoning", t, "paraphrase")
 
     # 10 -- run with knee pain
     t = note("daily/2026-03-08.md", """
@@ -995,7 +995,7 @@ def paraphrase_clusters() -> None:
     note("health/joint-supplements.md", """
         Joint supplements: the evidence for glucosamine is weak; collagen maybe. Dr. Patel said
         not to bother and to do strength work instead. Not buying either.""")
-    query("jogging log where a joint got sore", t, "paraphrase")
+    query("jogging log, sore joint", t, "paraphrase")
 
     # 11 -- boiler pressure
     t = note("home/boiler-pressure.md", """
@@ -1011,7 +1011,7 @@ def paraphrase_clusters() -> None:
     note("home/radiators-bled.md", """
         Bled the radiators before winter - the top one in the living room was half air. Radiator
         key is in the junk drawer. Do it every October.""")
-    query("refilling water in the central heating", t, "paraphrase")
+    query("refilling central heating water", t, "paraphrase")
 
     # 12 -- 1:1 about promotion
     t = note("work/1on1/mira-2026-02.md", """
@@ -1025,7 +1025,7 @@ def paraphrase_clusters() -> None:
     note("work/q1-report.md", """
         Q1 report for the leadership meeting: uptime 99.93%, two incidents with customer impact,
         deploy frequency up 30%, hiring one SRE behind plan. Draft due on 2 April.""")
-    query("career progression chat with a direct report about promotion", t, "paraphrase")
+    query("career progression chat with direct report about promotion", t, "paraphrase")
 
     # 13 -- winter tyres
     t = note("notes/car/winter-tyres.md", """
@@ -1057,7 +1057,7 @@ def paraphrase_clusters() -> None:
     note("notes/veggie-box.md", """
         Paused the organic veggie box for the summer holidays (last delivery 10 July, resume
         1 September). Too much chard anyway. The carrots and potatoes were great though.""")
-    query("caring for veggies: removing suckers and fertilising", t, "paraphrase")
+    query("veggie care: removing suckers, fertilising", t, "paraphrase")
 
     # 15 -- swimming lessons
     t = note("notes/family/leo-swimming.md", """
@@ -1073,7 +1073,7 @@ def paraphrase_clusters() -> None:
     note("home/pool-at-mums.md", """
         The little pool in Mum's garden: cover it in September, clean the filter in spring, and
         the chlorine tablets are in the shed. Leo is allowed in only with an adult.""")
-    query("son's weekly pool class schedule", t, "paraphrase")
+    query("son's weekly pool class times", t, "paraphrase")
 
     # 16 -- pension decision
     t = note("finance/riester-decision.md", """
@@ -1087,7 +1087,7 @@ def paraphrase_clusters() -> None:
     note("notes/old-laptop-sale.md", """
         Selling the old laptop (MacBook Air 2017): wipe it, reinstall, list it for around €180.
         Charger and box still there. Invest the money in a new backpack.""")
-    query("stop paying into the old retirement plan, invest elsewhere", t, "paraphrase")
+    query("stop paying into old retirement plan, invest elsewhere", t, "paraphrase")
 
     # 17 -- passport
     t = note("notes/admin/passport.md", """
@@ -1103,7 +1103,7 @@ def paraphrase_clusters() -> None:
     note("work/office-move.md", """
         Office move on 1 May: we get the third floor. Pack the desk by 28 April, IT labels the
         monitors. New door code comes by email.""")
-    query("renewing my travel ID at the citizens' office", t, "paraphrase")
+    query("travel ID renewal, citizens' office", t, "paraphrase")
 
     # 18 -- physio
     t = note("health/physio-back.md", """
@@ -1119,7 +1119,7 @@ def paraphrase_clusters() -> None:
     note("notes/morning-routine.md", """
         Morning routine that works: no phone until after breakfast, 10 min stretching, coffee,
         then the hardest task first. Falls apart when Leo is sick. Weekends are allowed to be chaotic.""")
-    query("rehab routine for lumbar pain", t, "paraphrase")
+    query("lumbar pain rehab routine", t, "paraphrase")
 
     # 19 -- laptop fan
     t = note("notes/tech/thinkpad-fan.md", """
@@ -1136,7 +1136,7 @@ def paraphrase_clusters() -> None:
     note("notes/tech/desktop-cooler.md", """
         Desktop PC: swapped the stock cooler for a Noctua NH-U12S. Idle 34 °C, gaming 68 °C,
         and the case fans now run on a custom curve.""")
-    query("notebook overheating and loud cooling noise", t, "paraphrase")
+    query("notebook overheating, loud cooling noise", t, "paraphrase")
 
     # 20 -- anniversary
     t = note("notes/relationship/fifth-anniversary.md", """
@@ -1165,7 +1165,7 @@ def paraphrase_clusters() -> None:
     note("work/project-timeline-q2.md", """
         Project timeline Q2: design review 10 April, beta to five customers mid-May, GA on
         30 June if the load tests pass. Freeze on 20 June.""")
-    query("timeline for naturally leavened bread", t, "paraphrase")
+    query("naturally leavened bread timeline", t, "paraphrase")
 
     # 22 -- certificate outage
     t = note("work/postmortems/2026-03-14-edge-tls.md", """
@@ -1180,7 +1180,7 @@ def paraphrase_clusters() -> None:
     note("daily/2026-01-11.md", """
         Went down to the lake with Leo and Sam, the ice was thick enough near the shore for
         people to walk on but we didn't. Hot chocolate at the kiosk. Long nap afterwards.""")
-    query("why prod went down when the HTTPS credential lapsed", t, "paraphrase")
+    query("prod downtime after HTTPS credential lapsed", t, "paraphrase")
 
     # 23 -- low mood
     t = note("daily/2026-02-17.md", """
@@ -1193,7 +1193,7 @@ def paraphrase_clusters() -> None:
     note("notes/party-drinks.md", """
         Drinks for the party: gin, a bottle of rum, alcohol-free spirits for Chidi and the
         drivers, tonic, limes, lots of ice. Check the freezer space first.""")
-    query("feeling blue until a conversation with a mate lifted my spirits", t, "paraphrase")
+    query("feeling blue, chat with a mate lifted my spirits", t, "paraphrase")
 
     # 24 -- mould
     t = note("home/bathroom-mould.md", """
@@ -1210,7 +1210,7 @@ def paraphrase_clusters() -> None:
         Mushroom risotto: dried porcini soaked in hot water (keep the liquid), chestnut
         mushrooms, carnaroli, white wine, parmesan, lots of butter at the end. 20 min of
         stirring.""")
-    query("fungal growth on the washroom wall", t, "paraphrase")
+    query("washroom wall fungal growth", t, "paraphrase")
 
     # 25 -- Spanish subjunctive
     t = note("notes/learning/spanish-subjunctive.md", """
@@ -1243,7 +1243,7 @@ def paraphrase_clusters() -> None:
     note("notes/minding-the-plants.md", """
         Minding the plants while we're away: Agnieszka waters on Mondays and Thursdays, the
         orchid only every ten days. Leave the spare key with her. Thank-you gift for her from the trip.""")
-    query("fruit that's poisonous for the puppy we're minding", t, "paraphrase")
+    query("fruit poisonous to the puppy we're minding", t, "paraphrase")
 
     # 27 -- gym contract
     t = note("finance/fitx-cancelled.md", """
@@ -1259,7 +1259,7 @@ def paraphrase_clusters() -> None:
     note("notes/club-night.md", """
         Club night with Lena for her birthday - Friday, queue early, cash only at the door.
         Leave by 2 at the latest, Saturday football is at 10.""")
-    query("terminating my fitness club contract", t, "paraphrase")
+    query("terminating fitness club contract", t, "paraphrase")
 
 
 # ==========================================================================
@@ -1735,6 +1735,391 @@ def mixed_clusters() -> None:
         Statement timeouts: 30 s on the primary for the API role, 10 minutes for the reporting
         role. Long-running reports should go to the warehouse, not Postgres.""")
     query("db-replica-02 why big reports get aborted", t, "mixed")
+
+    t = "work/tickets/infra-4519.md"
+    note("work/standups/2026-02-24.md", """
+        Standup: INFRA-4519 golden image rebuild runs overnight, Tomasz is watching it. Mira
+        presents the RFC draft on Thursday. Priya out sick, her reviews wait until tomorrow.""")
+    note("daily/2026-02-25.md", """
+        INFRA-4519 finally closed after the new image reached the last rack. Pancakes for dinner
+        because Leo asked nicely. Rain all day, no run, early night with the book club novel.""")
+    note("work/notes/sso-outage.md", """
+        Single sign-on outage: for an hour nobody could log into the internal tools because the
+        identity provider rotated its signing certificate and the apps cached the old one.
+        Now they refresh the metadata every 15 minutes.""")
+    note("home/homelab/time-sync.md", """
+        Homelab time sync: chrony on pve-node3 serves the LAN. The Home Assistant box drifted
+        40 seconds while it had no upstream and the automations fired late.""")
+    query("INFRA-4519 what broke authentication", t, "mixed")
+
+    t = "work/tickets/infra-4474.md"
+    note("work/standups/2026-03-02.md", """
+        Standup: INFRA-4474 fix deployed, watching the lag graph today. Tomasz on the Terraform
+        lock clean-up, Priya reviewing the alert rules, Jonas at the dentist until 11.""")
+    note("work/notes/q1-incident-list.md", """
+        Q1 incident list for the ops meeting: INFRA-4474, INFRA-4480, the edge TLS postmortem
+        and the email queue OOM loop. Each needs an owner for the follow-up actions.""")
+    note("work/notes/rabbitmq-backlog.md", """
+        The notifications queue backed up to 400k messages after a consumer crashed on a
+        malformed payload and nobody noticed for a night. Added a dead-letter queue and an
+        alert on queue depth.""")
+    query("INFRA-4474 why stream processing fell behind", t, "mixed")
+
+    t = "home/appliances/dishwasher.md"
+    note("home/appliances/warranty-list.md", """
+        Warranty list: dishwasher SMS6ZCI49E until 03/2027, washing machine WCA020 until
+        November 2026, fridge WRF555SDFZ expired, oven B1ACE4HN0B until 2028. Receipts are
+        scanned into Paperless, originals in the blue folder.""")
+    note("home/appliances/manuals.md", """
+        Manuals as PDFs on the NAS share: SMS6ZCI49E, WCA020, T8DBE851 and the oven. The robot
+        vacuum only has its app. Keep the paper ones in the blue folder anyway.""")
+    note("home/kitchen-sink-drain.md", """
+        The kitchen sink drains slowly again. Plunger first, then opened the trap under the
+        sink - a plug of fat and rice. Boiling water with soda once a month from now on.""")
+    note("notes/family/mum-washing-machine.md", """
+        Mum's washing machine stopped pumping out the water mid-cycle. The coin trap filter at
+        the front was full of hair clips; cleared it and it finished the cycle normally.""")
+    query("SMS6ZCI49E not emptying properly", t, "mixed")
+
+    t = "home/appliances/washing-machine.md"
+    note("notes/family/mum-spin-dryer.md", """
+        Mum's old spin dryer walks across the bathroom floor when it runs. The feet weren't
+        level; adjusted them with a spirit level and put an anti-vibration mat underneath.""")
+    note("home/pipes-knocking.md", """
+        The water pipes knock loudly whenever the dishwasher valve closes - water hammer.
+        Hartmann's plumber friend suggests a small arrestor on the supply line, about €30 plus an hour of work.""")
+    query("WCA020 banging during the fast cycle", t, "mixed")
+
+    t = "home/homelab/pve-node3.md"
+    note("home/homelab/pve-updates.md", """
+        Updated pve-node3 to Proxmox 8.2 at night, all containers came back on their own. The
+        kernel stays pinned after last year's network driver trouble. Next update in June.""")
+    note("home/homelab/nas.md", """
+        NAS: Synology DS920+, four 8 TB drives in SHR-1, 20 GB of memory, two NVMe sticks as
+        read cache. Hosts Nextcloud, the photo archive and the Time Machine share.""")
+    note("home/homelab/gpu-box.md", """
+        GPU box: the old gaming tower with an i7-8700, 32 GB, an RTX 3060 12 GB and a 1 TB NVMe.
+        Used for Jellyfin transcoding and for playing with local models.""")
+    query("pve-node3 hardware specs", t, "mixed")
+
+    t = "finance/invoices/inv-20913.md"
+    note("finance/tax-folder-2026.md", """
+        Tax folder 2026 so far: INV-20913 and INV-20931 from Hartmann, INV-21931 from the
+        painter, the chimney sweep invoice. Tradesman labour shares go in the household
+        services line of the return.""")
+    note("home/locksmith.md", """
+        Locksmith emergency on a Saturday night when the key broke off in the lock: €240 for
+        twenty minutes of work. Next time call the landlord's contact number first.""")
+    query("INV-20913 weekend callout cost", t, "mixed")
+
+    t = "notes/dev/rust-e0499.md"
+    note("daily/2026-01-20.md", """
+        Fought E0499 in the TUI code for an hour before lunch, then gave up and went for a walk.
+        Leo's parent evening at 18:00. Soup for dinner, bed early.""")
+    note("notes/dev/rust-errors-index.md", """
+        Index of Rust errors I've hit this year: E0382, E0499, E0502, E0505, E0716. Each code
+        has its own note. Most were borrow problems around long-lived structs.""")
+    note("notes/dev/refcell-panic.md", """
+        Runtime panic 'already mutably borrowed' in the plugin host: two RefCell borrow_mut
+        calls overlapped through a callback. Now the changes are collected and applied after
+        the callback returns.""")
+    query("E0499 how I restructured the screen update loop", t, "mixed")
+
+    t = "travel/lisbon-conference-flights.md"
+    note("work/expenses-lisbon.md", """
+        Expense report for the Lisbon conference: flights K4ZP9M €312, hotel €540 (company
+        card), taxis €46, two dinners €120. Submit the receipts by the 15th through the expenses tool.""")
+    query("K4ZP9M departure time", t, "mixed")
+
+    t = "work/security/cve-2023-4863.md"
+    note("work/notes/kiosk-machines.md", """
+        Kiosk machines in the lobby: browser auto-update had been disabled since 2022, and
+        CVE-2023-4863 finally made us fix that. They are managed through the MDM now.""")
+    note("notes/dev/imagemagick-policy.md", """
+        ImageMagick policy.xml: disable the PS, EPS and PDF coders in the upload pipeline and
+        cap memory and dimensions. Thumbnails for untrusted uploads go through libvips now.""")
+    query("CVE-2023-4863 remediation for image previews", t, "mixed")
+
+    t = "travel/porto-flights.md"
+    note("finance/porto-budget.md", """
+        Porto budget: flights QX7RTB €418 for two, hotel €390 for three nights, Douro day trip
+        about €120, food €300. Paid the flights from the holiday account.""")
+    query("QX7RTB return leg", t, "mixed")
+
+    # more near-duplicates in meaning for the mixed queries above
+    note("travel/porto-flat-washer.md", """
+        The washing machine in the Porto holiday flat shook so hard on the spin that it walked
+        half a metre across the floor. The host says the transport bolts were never removed.""")
+    note("home/plumber-easter.md", """
+        Emergency plumber on Easter Sunday for the burst pipe under the kitchen sink: €310 for
+        an hour including the holiday surcharge. Insurance won't pay, the pipe was just old.""")
+    note("notes/dev/thumbnail-sandbox.md", """
+        Thumbnail service hardening: image decoding now runs in a sandboxed worker with
+        seccomp, and uploads over 40 megapixels are rejected before decoding. Costs a few milliseconds per image.""")
+    note("work/skip-level-design.md", """
+        Skip-level with the design team: two designers say they are exhausted after the launch
+        crunch. Agreed on no-meeting Fridays for April and moving the next release by a week.""")
+
+    t = "work/tickets/infra-3471.md"
+    note("work/standups/2026-01-19.md", """
+        Standup: INFRA-3471 needs a reviewer before Thursday, Priya asks for a volunteer. Jonas
+        demos the new payment dashboards in the afternoon. Tomasz on support this week.""")
+    note("work/notes/audit-evidence.md", """
+        Audit evidence list: INFRA-3471, INFRA-4519, the access review export and the pen test
+        report. Upload everything to the auditor portal by 30 April and tell compliance when done.""")
+    note("work/notes/cron-monitoring.md", """
+        The weekly finance report cron had been failing for two weeks and nobody noticed,
+        because its error mails went to an unread shared mailbox. Every cron now pings a
+        dead man's switch.""")
+    note("home/homelab/nas-offsite-stopped.md", """
+        The NAS offsite copy to the storage box quietly stopped when I rotated the SSH key in
+        January. Only found out during the March restore test. Added a freshness check.""")
+    query("INFRA-3471 why nobody noticed the nightly job was broken", t, "mixed")
+
+    t = "work/tickets/infra-4711.md"
+    note("work/standups/2026-02-05.md", """
+        Standup: INFRA-4711 post-incident review on Friday, Mira and Tomasz own the write-up.
+        Priya starts the Redis sizing, Jonas on the billing dual-write. Short one today, everyone busy.""")
+    note("work/notes/runner-disk-full.md", """
+        CI was stuck for an hour because the shared runner pool ran out of disk; every job hung
+        at checkout. Cleared the cache volume and added a cleanup job at 03:00.""")
+    note("work/notes/helm-pending-upgrade.md", """
+        A Helm release was stuck in pending-upgrade after a cancelled deploy. Rolled it back
+        with helm rollback and deleted the stale release secret; deploys went through again.""")
+    query("INFRA-4711 how the pipelines got unblocked", t, "mixed")
+
+    t = "finance/invoices/inv-21931.md"
+    note("home/paperless-painter.md", """
+        Paperless: tagged INV-21931 and the painter's original quote as 'home'. The quote had
+        the same line items plus the ceiling, which we dropped to save money.""")
+    note("home/wardrobe-carpenter.md", """
+        Carpenter for the built-in wardrobe: €800 deposit paid in January, the remaining
+        €1,200 after installation and once the doors close properly. He starts in May.""")
+    note("home/kitchen-fitter.md", """
+        Quote from the kitchen fitter: €1,500 on signing, €3,000 on delivery of the units, the
+        final €900 when everything is installed and signed off. Second quote pending.""")
+    query("INV-21931 balance still owed", t, "mixed")
+
+    t = "finance/invoices/re-2026-0471.md"
+    note("finance/direct-debits-march.md", """
+        Direct debits in March: RE-2026-0471, the internet contract, the electricity advance
+        and car insurance. Everything matched the statement, nothing bounced, nothing unexpected this month. Review again in April.""")
+    note("notes/bike-frame-warranty.md", """
+        The bike shop says the crack in the frame is a warranty case, so the manufacturer
+        covers the new frame; I only pay for the labour to move the parts over.""")
+    query("RE-2026-0471 whether the landlord pays", t, "mixed")
+
+    t = "work/infra/db-primary-01.md"
+    note("work/notes/maintenance-window.md", """
+        Maintenance window Sunday 02:00-04:00: minor version upgrade on db-primary-01, kernel
+        patches on the util nodes. Status page notice goes out on Thursday; Priya is on call for it, I'm secondary.""")
+    note("work/notes/capacity-review.md", """
+        Capacity review: db-primary-01 peaks at 60% CPU during the month-end billing run,
+        storage grows 80 GB a month. Fine until Q4, then we need bigger disks or archiving.""")
+    note("work/notes/redis-sentinel.md", """
+        Redis Sentinel: three sentinels vote before promoting a replica, quorum 2. Clients ask
+        the sentinels for the current master instead of using a fixed address.""")
+    note("work/notes/mysql-legacy-failover.md", """
+        The legacy MySQL pair has no automatic failover: the runbook says stop writes, promote
+        the replica by hand and repoint the app config. Takes about 15 minutes.""")
+    query("db-primary-01 what promotes a standby automatically", t, "mixed")
+
+    t = "finance/orders/302-7781145-0092.md"
+    note("finance/returns-log.md", """
+        Returns log Q1: check 028-5513907-2241, 302-7781145-0092 and 028-5531907-2214 against
+        the bank statement at the end of the month. Screenshots of the return labels are in the photos folder.""")
+    note("notes/monitor-cracked.md", """
+        The new monitor arrived with a cracked corner. The seller shipped a replacement straight
+        away and didn't even want the damaged one returned. Good service, buy there again.""")
+    query("302-7781145-0092 what happened with the delivery", t, "mixed")
+
+    t = "notes/car/golf.md"
+    note("notes/car/golf-parking-permit.md", """
+        Residents' parking permit for B-KM 4821 renewed until 2028, €10.20 a year. The sticker
+        goes on the inside of the windscreen, bottom right. Renewal reminder comes by post.""")
+    note("notes/car/yaris-warning-light.md", """
+        Mum's Yaris: a dashboard warning light flickers after every car wash or heavy shower.
+        The garage found water in a connector and says it is harmless.""")
+    query("B-KM 4821 sensor fault in wet weather", t, "mixed")
+
+    t = "work/tickets/ops-4471.md"
+    note("work/retros/2026-04-21.md", """
+        Retro: OPS-4471 action items are only half done. Went well: the new deploy log. Try:
+        one owner per action item, checked at the start of every retro.""")
+    note("work/notes/escalation-policy.md", """
+        Escalation policy: if the primary doesn't acknowledge within 5 minutes the secondary is
+        paged, after 15 minutes the engineering manager. Reviewed twice a year with the whole team.""")
+    query("OPS-4471 who was meant to respond to the pages", t, "mixed")
+
+    # --- names that many notes mention ----------------------------------------
+    t = note("recipes/agnieszkas-sernik.md", """
+        Agnieszka's sernik, as she dictated it: 1 kg twaróg pressed through a sieve, 6 eggs
+        separated, 200 g sugar, 100 g soft butter, a spoon of potato starch, vanilla and lemon
+        zest. Shortcrust base. 60 min at 170 °C, then leave it in the oven with the door ajar.""")
+    note("recipes/basque-burnt-cheesecake.md", """
+        Basque burnt cheesecake: 900 g cream cheese, 300 g sugar, 5 eggs, 500 ml cream, 30 g
+        flour. Baking paper crumpled into the tin, 25 min at 230 °C until black on top and
+        still wobbly. Cool completely.""")
+    note("recipes/new-york-cheesecake.md", """
+        New York cheesecake from the café's recipe card: digestive biscuit base, cream cheese,
+        sour cream, eggs, a water bath at 160 °C and a night in the fridge before slicing.""")
+    query("Agnieszka's cheesecake recipe", t, "mixed")
+
+    t = note("health/finger-pulley.md", """
+        Farid's verdict on my ring finger after the crimp in Frankenjura: probably an A2 pulley
+        strain. His rules from his own one: no crimping for six weeks, open-hand grips only,
+        rice-bucket work daily, H-taping on the gym days.""")
+    note("notes/climbing-tape.md", """
+        Jens showed me how to tape fingers properly for crack climbing: tape gloves instead of
+        loose strips, and take them off gently so the skin survives the next session.""")
+    note("health/wrist-sprain.md", """
+        Sprained wrist from the fall on the ice in January. The doctor said rest it for two
+        weeks with a brace, then gentle mobility. No climbing, no push-ups until it is
+        pain-free.""")
+    query("Farid's advice for my injured finger", t, "mixed")
+
+    t = note("work/mira-cfp.md", """
+        Mira sent her CFP to KubeCon EU: SLO burn-rate alerting for small teams. Decision comes
+        in January. I'll review her abstract on Friday and ask whether we fund the trip from
+        the team budget.""")
+    note("work/conference-budget.md", """
+        Conference budget 2026: two people to a big international event, everybody else to one
+        local meetup. Speakers get priority. Book early, hotels sell out fast.""")
+    note("work/meetup-talk-jonas.md", """
+        Jonas gave a talk at the Berlin Rust meetup about our retry budgets; good questions
+        about jitter. The recording goes up next week on the meetup channel.""")
+    query("Mira's talk proposal for the conference", t, "mixed")
+
+    t = note("notes/family/tim-loft-bed.md", """
+        Tim is building a loft bed for Emil from oak offcuts out of his workshop, with a
+        ladder and a small desk underneath. He sent plans; I promised to bring his old dovetail
+        saw back at Christmas.""")
+    note("notes/family/leo-bunk-bed.md", """
+        Looking at bunk beds for Leo's room so a friend can sleep over: IKEA MYDAL or a
+        second-hand one from the classifieds. Ceiling is 2.70 m, so a loft would fit too.""")
+    note("notes/woodworking-course.md", """
+        Evening woodworking course at the community workshop: six sessions, we build a small
+        stool with mortise and tenon joints. €180 including wood and tools. Starts in September.""")
+    query("Tim's woodworking project for the kids", t, "mixed")
+
+    t = "people/priya-raman.md"
+    note("people/jonas-band-fridays.md", """
+        Jonas has band rehearsal every Friday afternoon from 16:00, so nothing with him after
+        lunch on Fridays. Thursday evenings are the gigs, sometimes. Invite him, he likes a crowd.""")
+    note("work/meeting-free-mornings.md", """
+        Team agreement: no meetings before 10:00 on Mondays and Wednesdays so people can do
+        focused work; the standup moves to 10:15 on those days. Trial until the summer.""")
+    query("Priya's sports competitions and when not to book meetings", t, "mixed")
+
+    # --- more identifiers that other notes mention in passing -------------------
+    t = "work/tickets/infra-4402.md"
+    note("work/notes/sprint-board-snapshot.md", """
+        Sprint board snapshot before the review: INFRA-4402 and INFRA-4519 moved to done,
+        INFRA-4480 in progress, two tickets waiting for product. Velocity about where it
+        was last sprint.""")
+    note("work/notes/kibana-blank.md", """
+        The Kibana visualisations all came up blank after someone renamed the index pattern.
+        Recreated the data view with the old ID and the saved searches worked again.""")
+    note("home/homelab/energy-dashboard-empty.md", """
+        The Home Assistant energy dashboard showed no data for a week after the smart meter
+        sensor got a new entity id. Re-selected it in the energy settings, history is lost.""")
+    query("INFRA-4402 why the charts went blank", t, "mixed")
+
+    t = "finance/orders/028-6630912-7714.md"
+    note("finance/purchases-q1.md", """
+        Q1 purchases over €30: 028-6630912-7714, 302-7781145-0092, the headphones and Leo's
+        boots. Warranty documents are in Paperless under 'purchases'. Check the credit card statement against this list at the end of March.""")
+    note("notes/winter-jacket-return.md", """
+        The winter jacket can still go back until 15 May as long as the tags are on. Decide
+        after the weekend - the sleeves are a bit short.""")
+    query("028-6630912-7714 last day to send back", t, "mixed")
+
+    t = "work/infra/db-replica-07.md"
+    note("work/notes/alert-log-tuesday.md", """
+        Alert log, Tuesday: db-replica-07 lag alert fired twice during the nightly vacuum and
+        resolved itself; the disk latency alert on ci-agent-04 was a false positive.""")
+    note("work/notes/staging-db-restore.md", """
+        Recreated the staging database from last night's snapshot after a bad migration
+        dropped a column. Took 25 minutes; the seed script covers the rest. Nobody outside the team noticed.""")
+    query("db-replica-07 when it was last recreated from scratch", t, "mixed")
+
+    t = "finance/insurance/liability.md"
+    note("finance/insurance-overview.md", """
+        Insurance overview: HX-55218340, HR-55218304, KV-77120934 and RS-9043371. Annual
+        review in November - compare prices, check sums insured, cancel what we don't need. All policies are scanned in Paperless.""")
+    note("notes/family/leo-broke-vase.md", """
+        Leo knocked over the vase in Agnieszka's hallway while playing hide and seek. She said
+        it was cheap and not to worry; we brought her flowers and a box of chocolates.""")
+    query("HX-55218340 if Leo breaks something at a friend's", t, "mixed")
+
+    t = "home/it/mum-pc-update.md"
+    note("notes/family/mum-pc-checklist.md", """
+        Mum's PC checklist: 0x800f0922 sorted, printer driver still missing, backup drive to
+        set up at Christmas, and show her how to use the password manager again.""")
+    note("home/it/game-launcher-blocked.md", """
+        The game launcher on Leo's laptop couldn't download anything because the router's
+        parental filter blocked the content delivery network. Added an exception for the launcher's domains, downloads work again.""")
+    query("0x800f0922 what stopped the install", t, "mixed")
+
+    t = "home/it/work-laptop-update.md"
+    note("work/it-tickets.md", """
+        My open IT tickets: 0x8024a105 on the laptop, the docking station firmware, and the
+        VPN being slow from home in the evenings. Chase them before the office move.""")
+    note("work/printer-ping-pong.md", """
+        The office printer driver is broken again. Facilities say IT owns the printers, IT
+        says facilities does. Printing at home until someone takes it. Raised it in the office move meeting.""")
+    query("0x8024a105 whose responsibility", t, "mixed")
+
+    t = "notes/dev/rust-e0505.md"
+    note("daily/2026-02-03.md", """
+        E0505 again in the frame parser, frustrating morning. Gym in the evening helped. Sam
+        made soup, Leo told us about the class hamster for twenty minutes.""")
+    note("notes/dev/arc-mutex-channels.md", """
+        An Arc<Mutex<Vec<u8>>> shared between the reader and writer tasks was slow and easy to
+        get wrong. Switched to an mpsc channel that hands over ownership of each buffer.""")
+    query("E0505 ownership problem with the network thread", t, "mixed")
+
+    t = "home/furniture/kallax-return.md"
+    note("home/ikea-trip-list.md", """
+        IKEA trip on Saturday: return 802.758.87, pick up the MALM slats 302.494.44, look at
+        bunk beds for Leo. Take the car, the box doesn't fit in a cargo bike.""")
+    note("home/sofa-cover-returned.md", """
+        Returned the new sofa cover: the colour looked completely different in daylight.
+        Refund within two weeks, ordering fabric samples first next time. The old cover goes to the cleaner instead.""")
+    query("802.758.87 why it's going back", t, "mixed")
+
+    t = "finance/insurance/legal.md"
+    note("notes/landlord-dispute-advice.md", """
+        The tenants' association lawyer says the rent index letter is fine legally, no dispute
+        worth having. Membership costs €90 a year and includes advice like this.""")
+    query("RS-9043371 when new disputes become covered", t, "mixed")
+
+    t = "notes/car/parking-ticket-b-km-4281.md"
+    note("notes/car/speeding-fine-rental.md", """
+        Contested the speeding fine the rental company forwarded: the car had already been
+        returned at that time. Sent the return receipt with the timestamp; they dropped it.""")
+    note("notes/admin/ordnungsamt-letters.md", """
+        Ordnungsamt letters go into the red folder. Case 4410-26 still open, and the residents'
+        parking permit renewal is due in 2028. Scan each letter before filing it.""")
+    query("4410-26 evidence I submitted", t, "mixed")
+
+    # closer neighbours in meaning for some of the identifier queries above
+    note("notes/sam-laptop-updates.md", """
+        Sam's work laptop can't install updates either. Her company's IT says it's their
+        update server policy and they'll handle it remotely, so she shouldn't touch anything.""")
+    note("notes/dev/socket-handshake-move.md", """
+        Borrow error when moving the socket into the reader thread while the handshake code
+        still held a reference to it. Fixed by finishing the handshake first and spawning the
+        thread with the owned socket afterwards.""")
+    note("finance/insurance/dental-supplementary.md", """
+        Supplementary dental insurance: eight-month waiting period for crowns and implants,
+        cleanings are covered from day one, up to €1,000 in the first two years. Claims go through the app.""")
+    note("notes/lena-washing-machine.md", """
+        Lena's washing machine bangs like a drum kit on the spin because the drum bearings are
+        gone. A repair would cost more than a new machine, so they're buying one on Saturday.""")
+    note("notes/family/mum-electrician-sunday.md", """
+        Electrician emergency visit at Mum's on a Sunday for the tripped breaker: €190
+        including the Sunday surcharge. She paid cash and wants me to check the invoice.""")
 
 
 # ==========================================================================

@@ -10,6 +10,8 @@ mod daemon_cmd;
 mod doctor;
 pub mod exit;
 mod logging;
+mod memory_cmd;
+mod models_cmd;
 mod oneshot;
 mod secrets_cmd;
 mod threads;
@@ -83,6 +85,16 @@ pub enum Command {
     Threads {
         #[command(subcommand)]
         command: threads::ThreadsCommand,
+    },
+    /// The memory workspace: search, read, write, import and export notes.
+    Memory {
+        #[command(subcommand)]
+        command: memory_cmd::MemoryCommand,
+    },
+    /// The local embedding model: status, install, path.
+    Models {
+        #[command(subcommand)]
+        command: models_cmd::ModelsCommand,
     },
     /// Manage encrypted secrets (API keys, tokens). Values are never shown.
     Secrets {
@@ -195,6 +207,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Doctor) => doctor::run(&loaded).await,
         Some(Command::Threads { command }) => threads::run(command, &loaded).await,
         Some(Command::Secrets { command }) => secrets_cmd::run(command, &loaded).await,
+        Some(Command::Memory { command }) => memory_cmd::run(command, &loaded).await,
+        Some(Command::Models { command }) => models_cmd::run(command, &loaded).await,
         Some(Command::Config { .. }) => unreachable_config(),
         Some(Command::Onboard) => crate::tui::run(&loaded, tui_options(&cli, true, false)).await,
         Some(Command::Attach) => crate::tui::run(&loaded, tui_options(&cli, false, true)).await,

@@ -152,7 +152,7 @@ pub fn find_ort_library(dir: &Path) -> Option<PathBuf> {
 static RUNTIME: OnceLock<Result<(PathBuf, ort::environment::Environment), String>> =
     OnceLock::new();
 
-fn init_runtime(library: &Path) -> Result<(), EmbedError> {
+fn init_runtime(library: &Path) -> Result<ort::environment::Environment, EmbedError> {
     let result = RUNTIME.get_or_init(|| {
         let env = ort::init_from(library)
             .map_err(|e| e.to_string())?
@@ -162,7 +162,7 @@ fn init_runtime(library: &Path) -> Result<(), EmbedError> {
         Ok((library.to_path_buf(), env))
     });
     match result {
-        Ok((loaded, _)) if loaded == library => Ok(()),
+        Ok((loaded, env)) if loaded == library => Ok(env.clone()),
         Ok((loaded, _)) => Err(EmbedError::Runtime {
             path: library.to_path_buf(),
             message: format!(
@@ -196,7 +196,7 @@ impl LocalModel {
             return Err(missing);
         }
         let library = location.ort_library.as_deref().unwrap_or(Path::new(""));
-        init_runtime(library)?;
+        let environment = init_runtime(library)?;
         let dir = &location.model_dir;
         let read = |name: &str| {
             std::fs::read(dir.join(name)).map_err(|e| EmbedError::Model {
@@ -212,7 +212,9 @@ impl LocalModel {
         };
         let model = UserDefinedEmbeddingModel::new(read("model.onnx")?, files)
             .with_pooling(Pooling::Mean);
-        let mut options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS);
+        let mut options = InitOptionsUserDefined::new()
+            .with_environment(environment)
+            .with_max_length(MAX_TOKENS);
         if threads > 0 {
             options = options.with_intra_threads(threads);
         }

@@ -15,6 +15,10 @@ use tantivy::query::QueryParser;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
+    TextAnalyzer,
+};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 #[derive(Debug, thiserror::Error)]
@@ -59,13 +63,52 @@ pub struct FullText {
 /// since the embedder already uses the cores while indexing.
 const WRITER_HEAP: usize = 20_000_000;
 
+/// The analyzer of paths and chunk text: words split on non-alphanumerics,
+/// lowercased, English stop words dropped (so "about" or "the" never decide
+/// a ranking), stemmed ("sailing" finds "sailed").
+const ANALYZER: &str = "ironclaw_en";
+
+/// English function words (NLTK's list, which is broader than tantivy's
+/// Lucene list): questions typed in plain language ("what did the doctor
+/// say about …") should match on their content words only.
+const STOP_WORDS: &[&str] = &[
+    "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours",
+    "yourself", "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself",
+    "it", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which",
+    "who", "whom", "this", "that", "these", "those", "am", "is", "are", "was", "were", "be",
+    "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an",
+    "the", "and", "but", "if", "or", "because", "as", "until", "while", "of", "at", "by",
+    "for", "with", "about", "against", "between", "into", "through", "during", "before",
+    "after", "above", "below", "to", "from", "up", "down", "in", "out", "on", "off", "over",
+    "under", "again", "further", "then", "once", "here", "there", "when", "where", "why",
+    "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no",
+    "nor", "not", "only", "own", "same", "so", "than", "too", "very", "s", "t", "can",
+    "will", "just", "don", "should", "now", "d", "ll", "m", "o", "re", "ve", "y",
+];
+
+/// Written next to the index; an index without it, or with another value,
+/// was built by a different analyzer and is rebuilt. Bump on any change to
+/// [`register_analyzer`] or [`schema`].
+const FORMAT: &str = "ironclaw-fulltext 2";
+const FORMAT_FILE: &str = "ironclaw-format";
+
+fn register_analyzer(index: &Index) {
+    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|w| w.to_string())))
+        .filter(Stemmer::new(Language::English))
+        .build();
+    index.tokenizers().register(ANALYZER, analyzer);
+}
+
 fn schema() -> Schema {
     let mut b = Schema::builder();
     b.add_u64_field("chunk_id", FAST | STORED);
     b.add_u64_field("document_id", INDEXED | FAST);
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer("en_stem")
+            .set_tokenizer(ANALYZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     b.add_text_field("path", text.clone());
@@ -85,13 +128,19 @@ impl FullText {
         std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
         let expected = schema();
         let index = if dir.join("meta.json").exists() {
+            let format = std::fs::read_to_string(dir.join(FORMAT_FILE)).unwrap_or_default();
+            if format.trim() != FORMAT {
+                return Err(err("it was built by another version of IronClaw".into()));
+            }
             let index = Index::open_in_dir(dir).map_err(|e| err(e.to_string()))?;
             if index.schema() != expected {
                 return Err(err("it was built with a different schema".into()));
             }
             index
         } else {
-            Index::create_in_dir(dir, expected).map_err(|e| err(e.to_string()))?
+            let index = Index::create_in_dir(dir, expected).map_err(|e| err(e.to_string()))?;
+            std::fs::write(dir.join(FORMAT_FILE), FORMAT).map_err(|e| err(e.to_string()))?;
+            index
         };
         Self::from_index(dir, index)
     }
@@ -108,6 +157,7 @@ impl FullText {
     }
 
     fn from_index(dir: &Path, index: Index) -> Result<FullText, FullTextError> {
+        register_analyzer(&index);
         let err = |message: String| FullTextError::Index {
             path: dir.to_path_buf(),
             message,
@@ -270,7 +320,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ft = FullText::open(dir.path()).unwrap();
         ft.apply(vec![
-            replace(1, "notes/boat.md", &[(10, "We sailed the catamaran to Hydra"), (11, "Anchoring tips")]),
+            replace(1, "notes/boat.md", &[(10, "We sailed the catamaran to Hydra"), (11, "Anchoring tips about wind")]),
             replace(2, "recipes/bread.md", &[(20, "Sourdough needs a lively starter")]),
         ])
         .unwrap();
@@ -278,6 +328,9 @@ mod tests {
         assert_eq!(ft.search("catamaran", 5).unwrap(), vec![(10, 1)]);
         // Stemming: "starters" finds "starter"; the path is searchable too.
         assert_eq!(ft.search("starters", 5).unwrap(), vec![(20, 2)]);
+        // Stop words never match.
+        assert!(ft.search("the", 5).unwrap().is_empty());
+        assert!(ft.search("about", 5).unwrap().is_empty());
         assert_eq!(ft.search("bread", 5).unwrap(), vec![(20, 2)]);
         // Syntax errors are read leniently, never an error.
         assert!(ft.search("\"unbalanced AND (", 5).is_ok());
@@ -304,5 +357,9 @@ mod tests {
         assert!(FullText::open(dir.path()).is_err());
         let ft = FullText::recreate(dir.path()).unwrap();
         assert_eq!(ft.num_docs(), 0);
+        drop(ft);
+        // An index from another analyzer version is refused too.
+        std::fs::write(dir.path().join(FORMAT_FILE), "ironclaw-fulltext 0").unwrap();
+        assert!(FullText::open(dir.path()).is_err());
     }
 }

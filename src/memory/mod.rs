@@ -55,6 +55,10 @@ const INDEX_BATCH_DOCS: u32 = 64;
 const EMBED_BATCH: u32 = 16;
 /// Candidates taken from each list before fusion.
 const CANDIDATES: usize = 50;
+/// Vector candidates less similar than this (cosine) are dropped: an exact
+/// scan always returns *something*, and for all-MiniLM-L6-v2 unrelated
+/// texts score about 0–0.15 while related ones score 0.3 and up.
+const MIN_SIMILARITY: f32 = 0.2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MemoryError {
@@ -93,6 +97,8 @@ enum ModelState {
 /// The full-text index as the worker sees it.
 #[derive(Clone)]
 enum FullTextState {
+    /// Start-up, before the worker opened it.
+    Opening,
     Ready(Arc<FullText>),
     /// Being rebuilt from the database; searchable but incomplete.
     Rebuilding(Arc<FullText>),
@@ -115,6 +121,7 @@ pub struct Memory {
     location: ModelLocation,
     index_dir: PathBuf,
     spec: ChunkSpec,
+    min_similarity: f32,
     fulltext: RwLock<FullTextState>,
     vectors: RwLock<VectorIndex>,
     model: RwLock<ModelState>,
@@ -161,9 +168,10 @@ impl Memory {
             EmbedderSource::Local if !config.embeddings => ModelState::Disabled,
             EmbedderSource::Local => ModelState::Loading,
         };
-        let dims = match &model {
-            ModelState::Ready(e) => e.dims(),
-            _ => embed::MODEL_DIMS,
+        let (dims, min_similarity) = match &model {
+            // A stand-in embedder has its own similarity scale.
+            ModelState::Ready(e) => (e.dims(), -1.0),
+            _ => (embed::MODEL_DIMS, MIN_SIMILARITY),
         };
         let (changed, _) = watch::channel(0);
         let memory = Arc::new(Memory {
@@ -172,7 +180,8 @@ impl Memory {
             location,
             index_dir,
             spec,
-            fulltext: RwLock::new(FullTextState::Failed("not opened yet".into())),
+            min_similarity,
+            fulltext: RwLock::new(FullTextState::Opening),
             vectors: RwLock::new(VectorIndex::new(dims)),
             model: RwLock::new(model),
             vectors_loaded: AtomicBool::new(false),
@@ -404,6 +413,10 @@ impl Memory {
                 );
                 Some(ft)
             }
+            FullTextState::Opening => {
+                notices.push("the full-text index is still opening; try again in a moment".into());
+                None
+            }
             FullTextState::Failed(e) => {
                 notices.push(format!("keyword search is unavailable: {e}"));
                 None
@@ -442,6 +455,7 @@ impl Memory {
                             .unwrap_or_else(|e| e.into_inner())
                             .search(&qv, candidates)
                             .into_iter()
+                            .filter(|h| h.score >= self.min_similarity)
                             .map(|h| (h.chunk_id, h.document_id))
                             .collect()
                     }
@@ -522,6 +536,7 @@ impl Memory {
         let (fulltext, index_bytes) = match self.fulltext() {
             FullTextState::Ready(ft) => ("ready".to_string(), ft.disk_bytes()),
             FullTextState::Rebuilding(ft) => ("rebuilding".to_string(), ft.disk_bytes()),
+            FullTextState::Opening => ("opening".to_string(), 0),
             FullTextState::Failed(e) => (format!("unavailable: {e}"), 0),
         };
         let (model_state, model_hint) = match &model {
@@ -578,7 +593,7 @@ impl Memory {
         let current = self.fulltext();
         let ft = match current {
             FullTextState::Ready(ft) | FullTextState::Rebuilding(ft) => Some(ft),
-            FullTextState::Failed(_) => None,
+            FullTextState::Failed(_) | FullTextState::Opening => None,
         };
         self.set_fulltext(match ft {
             Some(ft) => FullTextState::Rebuilding(ft),
@@ -677,7 +692,7 @@ impl Memory {
                     },
                 }
             }
-            FullTextState::Failed(_) => {
+            FullTextState::Failed(_) | FullTextState::Opening => {
                 match tokio::task::spawn_blocking(move || FullText::recreate(&dir)).await {
                     Ok(Ok(ft)) => {
                         let ft = Arc::new(ft);

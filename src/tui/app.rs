@@ -195,7 +195,7 @@ impl App {
             panes: Panes {
                 chat: ChatPane::new(),
                 jobs: JobsPane::default(),
-                memory: MemoryPane::new(opts.home.clone()),
+                memory: MemoryPane::new(),
                 logs: LogsPane::default(),
                 extensions: ExtensionsPane::default(),
             },
@@ -217,6 +217,8 @@ impl App {
         app.effects.push(Effect::Send(Op::ListThreads));
         app.effects.push(Effect::Send(Op::ListTools));
         app.effects.push(Effect::Send(Op::SubscribeLogs));
+        app.effects
+            .extend(MemoryPane::initial_ops().map(Effect::Send));
         app
     }
 
@@ -276,6 +278,8 @@ impl App {
         self.notify("reconnected to the engine".into());
         self.effects.push(Effect::Send(Op::ListTools));
         self.effects.push(Effect::Send(Op::SubscribeLogs));
+        self.effects
+            .extend(MemoryPane::initial_ops().map(Effect::Send));
         self.resync();
     }
 
