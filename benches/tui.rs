@@ -265,7 +265,7 @@ fn frame_render(messages: usize, frames: usize) {
     feed(
         &mut app,
         Event::Hello {
-            protocol_version: 1,
+            protocol_version: ironclaw::protocol::PROTOCOL_VERSION,
             engine_version: "bench".into(),
             provider: "openai".into(),
             model: "m".into(),

@@ -91,14 +91,32 @@ RRF_K, FUSE_DEPTH, CUTOFF = 60, 50, 5
 BM25_K1, BM25_B = 1.2, 0.75
 MAX_SEQ_LEN = 256
 REQUIRED_MARGIN, MAX_SINGLE = 0.05, 0.80
+IRONCLAW_MIN_SIMILARITY = 0.2  # src/memory/mod.rs MIN_SIMILARITY, used by --analyzer ironclaw only
 
 NOTES: list[tuple[str, str]] = []
 QUERIES: list[dict] = []
 
 
+_BLOCK_STARTS = ("#", "- ", "Attendees:", "Actions:", "Ingredients:")
+
+
+def _unwrap(text: str) -> str:
+    """Join hard-wrapped source lines into paragraphs; headings, list items and
+    blank lines keep their own lines."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if out and line and out[-1] and not line.startswith(_BLOCK_STARTS) \
+                and not out[-1].startswith("#"):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def note(path: str, text: str) -> str:
-    """Register a note; the text is dedented and stripped. Returns the path."""
-    NOTES.append((path, textwrap.dedent(text).strip()))
+    """Register a note; the text is dedented, unwrapped and stripped. Returns the path."""
+    NOTES.append((path, _unwrap(textwrap.dedent(text).strip())))
     return path
 
 
@@ -187,6 +205,11 @@ def shared_words(q: str, text: str) -> list[tuple[str, str]]:
     return [(a, b) for a in content_words(q) for b in tw if related(a, b)]
 
 
+def path_words(path: str) -> str:
+    """The words of a note's path (IronClaw indexes paths for keyword search too)."""
+    return " ".join(t for t in tantivy_tokens(path) if t != "md")
+
+
 # --------------------------------------------------------------------------
 # Structural validation (standard library only).
 # --------------------------------------------------------------------------
@@ -236,7 +259,7 @@ def validate(notes: list[dict], queries: list[dict]) -> None:
             continue
         if kind == "paraphrase":
             for p in rel:
-                sh = shared_words(text, by_path[p])
+                sh = shared_words(text, by_path[p] + "\n" + path_words(p))
                 if sh:
                     errors.append(f"paraphrase {text!r} shares content words with {p}: {sh}")
         elif kind == "mixed":
@@ -303,6 +326,57 @@ class BM25:
         return order[:depth]
 
 
+class IronclawFullText:
+    """Informational approximation of IronClaw's own full-text search
+    (src/memory/fulltext.rs): SimpleTokenizer, RemoveLongFilter(40), LowerCaser,
+    NLTK stop words removed, Snowball English stemmer; body and path fields;
+    query words split on whitespace, a word that analyses to several tokens
+    ("INFRA-4471") becomes a phrase query as in tantivy's QueryParser, scores of
+    clauses and fields add up. Query syntax characters are not interpreted."""
+
+    def __init__(self, notes: list[dict], stemmer):
+        self.stem = stemmer.stemWord
+        self.fields = [self._field([n["text"] for n in notes]), self._field([n["path"] for n in notes])]
+        self.n = len(notes)
+
+    def analyze(self, text: str) -> list[tuple[int, str]]:
+        return [(pos, self.stem(t)) for pos, t in enumerate(tantivy_tokens(text)) if t not in STOPWORDS]
+
+    def _field(self, texts: list[str]) -> dict:
+        pos_maps, lens, df = [], [], {}
+        for t in texts:
+            pm: dict[str, list[int]] = {}
+            toks = self.analyze(t)
+            for i, term in toks:
+                pm.setdefault(term, []).append(i)
+            for term in pm:
+                df[term] = df.get(term, 0) + 1
+            pos_maps.append(pm)
+            lens.append(len(toks))
+        return {"pos": pos_maps, "len": lens, "avg": max(sum(lens) / len(lens), 1e-9), "df": df}
+
+    def rank(self, q: str, depth: int) -> list[int]:
+        clauses = [c for c in (self.analyze(w) for w in q.split()) if c]
+        scores = [0.0] * self.n
+        for f in self.fields:
+            for clause in clauses:
+                terms = [t for _, t in clause]
+                idf = sum(math.log(1.0 + (self.n - f["df"].get(t, 0) + 0.5) / (f["df"].get(t, 0) + 0.5))
+                          for t in terms)
+                for i, pm in enumerate(f["pos"]):
+                    starts = pm.get(terms[0])
+                    if not starts:
+                        continue
+                    base = clause[0][0]
+                    freq = sum(1 for st in starts
+                               if all(st + (p - base) in pm.get(t, ()) for p, t in clause[1:]))
+                    if freq:
+                        norm = BM25_K1 * (1.0 - BM25_B + BM25_B * f["len"][i] / f["avg"])
+                        scores[i] += idf * (BM25_K1 + 1.0) * freq / (freq + norm)
+        order = sorted((i for i in range(self.n) if scores[i] > 0), key=lambda i: (-scores[i], i))
+        return order[:depth]
+
+
 def embed(texts: list[str], model_dir: Path, batch: int = 32):
     import numpy as np
     import onnxruntime as ort
@@ -343,13 +417,20 @@ def recall_at(ranked: list[int], relevant: list[int], n: int = CUTOFF) -> float:
     return sum(1 for r in relevant if r in top) / len(relevant)
 
 
-def measure(data: dict, model_dir: Path, verbose: bool = False) -> dict:
+def measure(data: dict, model_dir: Path, verbose: bool = False, analyzer: str = "tantivy-default") -> dict:
     import numpy as np
 
     notes, queries = data["notes"], data["queries"]
     idx = {n["path"]: i for i, n in enumerate(notes)}
     docs = [n["text"] for n in notes]
-    bm25 = BM25(docs)
+    min_sim = -2.0
+    if analyzer == "ironclaw":
+        import snowballstemmer
+
+        bm25 = IronclawFullText(notes, snowballstemmer.stemmer("english"))
+        min_sim = IRONCLAW_MIN_SIMILARITY
+    else:
+        bm25 = BM25(docs)
     dvec = embed(docs, model_dir)
     qvec = embed([q["query"] for q in queries], model_dir)
     sims = qvec @ dvec.T
@@ -359,7 +440,7 @@ def measure(data: dict, model_dir: Path, verbose: bool = False) -> dict:
     for qi, q in enumerate(queries):
         rel = [idx[p] for p in q["relevant"]]
         b = bm25.rank(q["query"], FUSE_DEPTH)
-        v = [int(i) for i in np.argsort(-sims[qi], kind="stable")[:FUSE_DEPTH]]
+        v = [int(i) for i in np.argsort(-sims[qi], kind="stable")[:FUSE_DEPTH] if sims[qi][i] >= min_sim]
         h = rrf([b, v])
         r = {"bm25": recall_at(b, rel), "vector": recall_at(v, rel), "hybrid": recall_at(h, rel)}
         for m, val in r.items():
@@ -591,7 +672,7 @@ def keyword_pools() -> None:
         Car sharing: left my sunglasses in the BMW 1 Series with plate B-SN 6620 on Tuesday
         evening. Support ticket opened in the app; they'll check at the next cleaning. Ray-Ban,
         brown case.""")
-    query("B-KM 4821", golf, "keyword")
+    query("B-KM 4821 HU date", golf, "keyword")
 
     # --- invoices ---------------------------------------------------------------
     inv = note("finance/invoices/inv-20931.md", """
@@ -790,7 +871,7 @@ def keyword_pools() -> None:
     note("home/furniture/malm-bed.md", """
         MALM bed frame (302.494.44): two slats broke when Leo jumped on it. The replacement slat
         set costs €29; ordered it with the click-and-collect option in Tempelhof.""")
-    query("802.758.87 return", kallax, "keyword")
+    query("802.758.87 return", [kallax, "home/ikea-trip-list.md"], "keyword")
 
     # --- online orders ------------------------------------------------------
     order = note("finance/orders/028-5531907-2214.md", """
@@ -812,7 +893,7 @@ def keyword_pools() -> None:
 
     query("028-5531907-2214 refund", order, "keyword")
     query("INFRA-4711 owner", "work/tickets/infra-4711.md", "keyword")
-    query("INV-21931", "finance/invoices/inv-21931.md", "keyword")
+    query("INV-21931 amount", "finance/invoices/inv-21931.md", "keyword")
     query("0x800f081f fix", "home/it/htpc-dotnet.md", "keyword")
     query("E0277 fix", "notes/dev/rust-e0277.md", "keyword")
     query("504.213.45", "home/furniture/hemnes-dresser.md", "keyword")
@@ -840,10 +921,10 @@ def paraphrase_clusters() -> None:
         Sleep tracker, March: average 6h10, deep sleep noticeably lower on nights with late
         screens. Trouble falling asleep mostly on Sunday nights - probably work anxiety before
         Monday. Try reading fiction instead of the phone.""")
-    query("physician advice on coffee and trouble falling asleep", t, "paraphrase")
+    query("physician advice: coffee, trouble falling asleep", t, "paraphrase")
 
     # 2 -- dripping tap
-    t = note("home/repairs/basin-tap.md", """
+    t = note("home/maintenance/basin-tap.md", """
         Sunday job: the basin tap upstairs had been dripping for weeks. Shut the isolation valve,
         pulled the handle off, swapped the worn ceramic cartridge (40 mm, €24 from Bauhaus).
         Twenty minutes with a 17 mm spanner and some silicone grease. Dry since.""")
@@ -855,7 +936,7 @@ def paraphrase_clusters() -> None:
         Repair café at the library every second Saturday, 11-15h. Took the toaster (the lever
         wouldn't stay down) and they fixed the spring in ten minutes. Bring the lamp with the
         loose switch next time.""")
-    note("home/repairs/balcony-gutter.md", """
+    note("home/maintenance/balcony-gutter.md", """
         The gutter over the balcony is leaky again - water runs down the wall when it rains
         hard. That's the landlord's job; emailed photos and a short video. He says a roofer is
         coming next month.""")
@@ -916,14 +997,13 @@ def paraphrase_clusters() -> None:
     note("notes/mail-forwarding.md", """
         Mail forwarding from the old address runs until 30 June. Still need to change the address
         with the bank, the health insurer and the car registration.""")
-    query("Japanese shrine requiring a mailed request far in advance", t, "paraphrase")
 
     # 6 -- cat worming
-    t = note("home/pets/mochi-worming.md", """
+    t = note("home/cat/mochi-worming.md", """
         Mochi's worming tablet (Milbemax for cats) every three months - last one 12 January, so
         the coming one is mid-April. She spits it out unless it's wrapped in a bit of cheese.
         Flea spot-on monthly from May to September.""")
-    note("home/pets/mochi-vaccinations.md", """
+    note("home/cat/mochi-vaccinations.md", """
         Vet visit: Mochi's vaccinations (cat flu and enteritis) done on 4 October, next booster
         due in a year. The vet wants her weighed at every visit. Carrier lives in the basement.""")
     note("finance/pet-insurance.md", """
@@ -950,7 +1030,7 @@ def paraphrase_clusters() -> None:
     note("reading/database-course.md", """
         Database course, week 3: normal forms up to BCNF, why you denormalise anyway for read
         paths, and a good explanation of MVCC. Exercises in SQLite, which is plenty.""")
-    query("which database we chose for invoicing and why", t, "paraphrase")
+    query("invoicing database choice, reasons", t, "paraphrase")
 
     # 8 -- dietary needs
     t = note("people/anna-berg.md", """
@@ -964,7 +1044,7 @@ def paraphrase_clusters() -> None:
     note("notes/vegetarian-week.md", """
         Trying a vegetarian week: lentil bolognese, halloumi traybake, mushroom stroganoff,
         leftover night, shakshuka. Leo complained only about the stroganoff. Might repeat it once a month.""")
-    query("vegetarian guest okay with fish", t, "paraphrase")
+    query("fish-eating vegetarian guest", t, "paraphrase")
 
     # 9 -- Kahneman
     t = note("reading/thinking-fast-and-slow.md", """
@@ -1025,7 +1105,7 @@ def paraphrase_clusters() -> None:
     note("work/q1-report.md", """
         Q1 report for the leadership meeting: uptime 99.93%, two incidents with customer impact,
         deploy frequency up 30%, hiring one SRE behind plan. Draft due on 2 April.""")
-    query("career progression chat with direct report about promotion", t, "paraphrase")
+    query("career progression chat, direct report promotion", t, "paraphrase")
 
     # 13 -- winter tyres
     t = note("notes/car/winter-tyres.md", """
@@ -1041,7 +1121,7 @@ def paraphrase_clusters() -> None:
     note("notes/car/summer-tyres.md", """
         Summer tyres: new Michelin Primacy 4 fitted in April, €440 for the set including
         balancing. The old ones went to recycling. Tread depth 8 mm, check the pressure monthly.""")
-    query("where the cold-weather wheels are kept", t, "paraphrase")
+    query("cold-weather wheels location", t, "paraphrase")
 
     # 14 -- tomatoes
     t = note("home/garden/balcony-tomatoes.md", """
@@ -1087,7 +1167,7 @@ def paraphrase_clusters() -> None:
     note("notes/old-laptop-sale.md", """
         Selling the old laptop (MacBook Air 2017): wipe it, reinstall, list it for around €180.
         Charger and box still there. Invest the money in a new backpack.""")
-    query("stop paying into old retirement plan, invest elsewhere", t, "paraphrase")
+    query("old retirement plan: stop paying, invest elsewhere", t, "paraphrase")
 
     # 17 -- passport
     t = note("notes/admin/passport.md", """
@@ -1103,7 +1183,7 @@ def paraphrase_clusters() -> None:
     note("work/office-move.md", """
         Office move on 1 May: we get the third floor. Pack the desk by 28 April, IT labels the
         monitors. New door code comes by email.""")
-    query("travel ID renewal, citizens' office", t, "paraphrase")
+    query("my travel ID renewal, citizens' office", t, "paraphrase")
 
     # 18 -- physio
     t = note("health/physio-back.md", """
@@ -1180,7 +1260,7 @@ def paraphrase_clusters() -> None:
     note("daily/2026-01-11.md", """
         Went down to the lake with Leo and Sam, the ice was thick enough near the shore for
         people to walk on but we didn't. Hot chocolate at the kiosk. Long nap afterwards.""")
-    query("prod downtime after HTTPS credential lapsed", t, "paraphrase")
+    query("prod downtime, lapsed HTTPS credential", t, "paraphrase")
 
     # 23 -- low mood
     t = note("daily/2026-02-17.md", """
@@ -1227,7 +1307,6 @@ def paraphrase_clusters() -> None:
     note("notes/learning/language-exchange.md", """
         Language exchange with Lucía on Tuesdays: 30 min Spanish, 30 min German, via video.
         She wants to practise job interview German; I need help with past tenses.""")
-    query("grammar for expressing wishes in the language I'm learning", t, "paraphrase")
 
     # 26 -- dog sitting
     t = note("notes/family/dog-sitting-biscuit.md", """
@@ -1403,14 +1482,14 @@ def mixed_clusters() -> None:
     query("how is Nextcloud data protected against loss", t, "mixed")
 
     # Mochi
-    t = note("home/pets/mochi-diet.md", """
+    t = note("home/cat/mochi-diet.md", """
         Mochi's diet: the vet wants her down from 5.8 to 5 kg. 50 g of the light kibble a day,
         split into three meals, no more cheese except for medicine, and the puzzle feeder at
         night. Weigh her every two weeks.""")
-    note("home/pets/mochi-scratching-post.md", """
+    note("home/cat/mochi-scratching-post.md", """
         Mochi finally uses the new sisal scratching post since we put it next to the sofa. The
         sofa corner is covered with tape for another month.""")
-    note("home/pets/mochi-sitter.md", """
+    note("home/cat/mochi-sitter.md", """
         Cat sitter for Mochi while we're in Porto: Agnieszka comes once a day, food and water,
         litter every second day. Vet's number is on the fridge.""")
     note("health/my-weight-log.md", """
@@ -1626,7 +1705,8 @@ def mixed_clusters() -> None:
         Portimão, the fish market in Lagos in the morning. Vinho verde is cheap everywhere.""")
     note("travel/cascais-day.md", """
         Cascais day: the train along the coast from Cais do Sodré, beach at Praia da Rainha,
-        grilled prawns and percebes at a place by the fish market. Back before sunset.""")
+        grilled sea bass at a place by the fish market, ice cream at Santini. Back before
+        sunset.""")
     note("work/1on1/priya-2026-03.md", """
         1:1 Priya: her partner is due in October, so she plans two months of parental leave
         from mid-October and wants the Kubernetes upgrade done before then. She'd like Mira to
@@ -1726,8 +1806,9 @@ def mixed_clusters() -> None:
 
     t = "work/infra/db-replica-02.md"
     note("work/notes/analytics-complaints.md", """
-        Analytics team complaint: dashboards on db-replica-02 time out on Monday mornings when
-        everyone refreshes at once. Suggested materialised views refreshed overnight and staggered refresh times per team.""")
+        Analytics team request: read access to db-replica-02 for two new analysts. Approved by
+        Priya, accounts created through the usual Ansible role, expiry set to the end of their
+        contracts.""")
     note("daily/2026-04-21.md", """
         Swapped a failed disk on db-replica-02 with Priya, resync took four hours. Home late,
         Sam had already put Leo to bed. Leftover curry and an early night.""")
@@ -2103,14 +2184,55 @@ def mixed_clusters() -> None:
         parking permit renewal is due in 2028. Scan each letter before filing it.""")
     query("4410-26 evidence I submitted", t, "mixed")
 
+    t = "finance/invoices/inv-20931.md"
+    note("finance/transfers-march.md", """
+        Transfers in March: INV-20931 to Hartmann, the rent, Leo's class trip money and the
+        monthly savings top-up. The standing order for the rent changes in April.""")
+    note("notes/family/mum-fuse-box.md", """
+        The electrician replaced Mum's old screw-in fuses with a proper breaker panel and an
+        RCD, and checked every circuit. Took a whole day; she finally stopped worrying about
+        the kettle.""")
+    query("INV-20931 what work was done", t, "mixed")
+
+    t = "finance/insurance/contents.md"
+    note("notes/bike-stolen-station.md", """
+        Sam's bike was stolen at the station. Police report filed online, frame number from
+        the photos; the insurer wants the original receipt and the key of the lock.""")
+    note("notes/leo-bike-lock.md", """
+        Leo's cable lock is useless - cut in seconds. Buy a proper D-lock for his bike, the
+        insurance only pays if the bike was locked to something fixed.""")
+    query("HR-55218304 payout cap if my bike gets nicked", t, "mixed")
+
+    t = "work/security/cve-2021-44228.md"
+    note("work/notes/vuln-scan-report.md", """
+        Monthly vulnerability scan: CVE-2021-44228 still flagged on the reporting host
+        (accepted risk until the vendor ships a fix), plus 14 medium findings on the build
+        agents that Priya is working through.""")
+    query("CVE-2021-44228 how the unpatched appliance is contained", t, "mixed")
+
+    t = "notes/car/winter-tyres.md"
+    note("notes/car/glovebox.md", """
+        Glovebox contents: registration papers, the tyre storage slip 5521, the first aid kit
+        (expires 2027), the parking disc and an ice scraper. Sunglasses live in the door.""")
+    note("notes/bike-service.md", """
+        Bike service at the shop on Hermannstraße: €60 for the basic check, brake pads and
+        chain extra. They keep the bike for two days in spring, so book early.""")
+    query("5521 what each changeover costs", t, "mixed")
+
+    t = "work/infra/ci-agent-04.md"
+    note("work/notes/runner-inventory.md", """
+        Runner inventory: ci-agent-03, ci-agent-04 and ci-agent-05 on bare metal, plus the
+        autoscaling pool for pull request builds. Owners and warranty dates are in the CMDB.""")
+    query("ci-agent-04 what to do when storage runs out", t, "mixed")
+
     # closer neighbours in meaning for some of the identifier queries above
     note("notes/sam-laptop-updates.md", """
         Sam's work laptop can't install updates either. Her company's IT says it's their
         update server policy and they'll handle it remotely, so she shouldn't touch anything.""")
     note("notes/dev/socket-handshake-move.md", """
-        Borrow error when moving the socket into the reader thread while the handshake code
-        still held a reference to it. Fixed by finishing the handshake first and spawning the
-        thread with the owned socket afterwards.""")
+        Moved the socket into the reader thread and then tried to use it for the handshake
+        reply - use after move. Fixed with try_clone() before spawning, so the reader and the
+        handshake each own a handle.""")
     note("finance/insurance/dental-supplementary.md", """
         Supplementary dental insurance: eight-month waiting period for crowns and implants,
         cleanings are covered from day one, up to €1,000 in the first two years. Claims go through the app.""")
@@ -2326,6 +2448,26 @@ MOOD = [
     "Energetic morning, flat afternoon.",
 ]
 
+REFLECT = [
+    "To do tomorrow: renew the library books, reply to the school about the trip form, order a present for Tim.",
+    "Thinking about whether to take the team lead role. More meetings, less code. Talk it through with Sam at the weekend.",
+    "Reminder: wash the car before Mum visits, and repot the balcony plants.",
+    "Read two chapters of the novel before bed. The middle section drags, but the ending is supposed to be worth it.",
+    "Leo asked why the moon follows the car. Tried to explain and ended up drawing diagrams on a napkin.",
+    "Budget check: eating out is over again this month. Cook more on weekdays, batch cook on Sunday.",
+    "Idea for the IronClaw memory: show which notes were used for an answer, with a link to open them.",
+    "Sam and I talked about the summer holiday again - Baltic coast or Portugal. No decision yet, prices go up in March.",
+    "Tidied the study for an hour; found the warranty card for the drill and the spare bike keys.",
+    "Spent too long reading the news in the evening. Phone stays in the kitchen tomorrow.",
+    "Note for the retro: the on-call handover went better with the checklist.",
+    "Planned the weekend: market on Saturday morning, a kids' birthday party at 15:00, Sunday free.",
+    "Started a new notebook for Spanish vocabulary; twenty new words this week.",
+    "The neighbours are renovating again, drilling from 8 sharp. Earplugs for the home-office days.",
+    "Wrote a long email to Tim about Christmas logistics. He wants to host this year, which is fine by me.",
+    "Looked at flats in Leipzig online just for fun. Half the rent, twice the space. Not moving.",
+    "Leo lost his second front tooth at dinner. The tooth fairy rate is apparently two euros now.",
+]
+
 MEETING_TYPES = [
     ("sprint-planning", "Sprint planning"), ("retro", "Retro"), ("arch-sync", "Architecture sync"),
     ("product-sync", "Product sync"), ("hiring-sync", "Hiring sync"), ("ops-review", "Ops review"),
@@ -2384,6 +2526,8 @@ def background(rng: random.Random) -> None:
             text = " ".join(parts).format(
                 km=rng.choice([5, 6, 7, 8, 12]), mins=rng.randint(28, 75), bike=rng.choice([14, 16, 18]),
                 proj=rng.choice(PROJ), n=rng.randint(3, 9), dish=rng.choice(DISHES))
+            if rng.random() < 0.35:
+                text += "\n\n" + " ".join(rng.sample(REFLECT, rng.randint(2, 3)))
             header = f"# {day.strftime('%A')} {day.day} {day.strftime('%B')}\n"
             if len(text.split()) >= MIN_WORDS:
                 note(path, header + text)
@@ -2395,7 +2539,7 @@ def background(rng: random.Random) -> None:
     while day <= dt.date(2026, 4, 28):
         kind, title = MEETING_TYPES[i % len(MEETING_TYPES)]
         people = rng.sample(ATTENDEES, 4)
-        points = rng.sample(MEETING_POINTS[kind], 3)
+        points = rng.sample(MEETING_POINTS[kind], rng.randint(3, 5))
         actions = rng.sample(ACTIONS, 2)
         text = (f"# {title} - {day.isoformat()}\nAttendees: {', '.join(people)}.\n"
                 + "\n".join(f"- {p}" for p in points)
@@ -2466,6 +2610,10 @@ def main() -> None:
     ap.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR,
                     help="folder with model.onnx and tokenizer.json (all-MiniLM-L6-v2)")
     ap.add_argument("--verbose", action="store_true", help="print the ranks of every query's relevant notes")
+    ap.add_argument("--analyzer", choices=["tantivy-default", "ironclaw"], default="tantivy-default",
+                    help="keyword side of --check: tantivy's default analyzer as specified (the default), "
+                         "or an approximation of IronClaw's own (stop words, Snowball stemmer, path field, "
+                         "phrases for hyphenated ids, vector similarity floor 0.2; needs snowballstemmer)")
     args = ap.parse_args()
 
     data = build()
@@ -2486,7 +2634,8 @@ def main() -> None:
     if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
         raise SystemExit(f"{OUT} is missing or stale: run the script without --check first")
     print(f"{OUT.relative_to(ROOT)} is up to date")
-    summary = measure(data, args.model_dir, verbose=args.verbose)
+    print(f"keyword analyzer: {args.analyzer}")
+    summary = measure(data, args.model_dir, verbose=args.verbose, analyzer=args.analyzer)
     if not report(summary):
         raise SystemExit(1)
 

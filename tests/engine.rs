@@ -75,7 +75,7 @@ async fn start_with(
     assert!(matches!(
         hello.event,
         Event::Hello {
-            protocol_version: 1,
+            protocol_version: ironclaw::protocol::PROTOCOL_VERSION,
             ..
         }
     ));
@@ -786,7 +786,8 @@ async fn busy_thread_and_unknown_approval_are_refused_clearly() {
 async fn compaction_summarises_old_turns_and_keeps_history() {
     let mut h = start(
         |c| {
-            c.agent.context_window_tokens = 3_000;
+            // Identity files and tool specs take ~1,100 tokens of this.
+            c.agent.context_window_tokens = 3_500;
             c.agent.compaction_threshold = 0.9;
             c.agent.keep_recent_messages = 2;
         },
@@ -856,15 +857,36 @@ async fn compaction_summarises_old_turns_and_keeps_history() {
 #[tokio::test]
 async fn first_request_is_lean() {
     let mut h = start(|_| {}, vec![]).await;
-    std::fs::write(h.home.path().join("AGENTS.md"), "Always answer in haiku.").unwrap();
+    // Identity files live in the memory workspace; an edit reaches the
+    // next turn's system prompt.
+    h.client
+        .send(Op::MemoryWrite {
+            path: "AGENTS.md".into(),
+            content: "Always answer in haiku.".into(),
+            mode: ironclaw::protocol::WriteMode::Replace,
+            expected_version: None,
+        })
+        .await
+        .unwrap();
+    loop {
+        if let Event::MemoryChanged { path, .. } = next(&mut h.client).await.event {
+            assert_eq!(path, "AGENTS.md");
+            break;
+        }
+    }
     h.server.push(Reply::text("pong"));
     h.run(&new_id(), "ping", ApprovalMode::Interactive).await;
     let req = &h.server.requests()[0];
     let system = req.body["messages"][0]["content"].as_str().unwrap();
     assert!(
-        system.contains("# AGENTS.md (from the user)\nAlways answer in haiku."),
+        system.contains("# AGENTS.md (memory)\nAlways answer in haiku."),
         "{system}"
     );
+    // The other seeded identity files are there too; HEARTBEAT.md is not.
+    for file in ["# SOUL.md (memory)", "# IDENTITY.md (memory)", "# USER.md (memory)", "# MEMORY.md (memory)"] {
+        assert!(system.contains(file), "{file}: {system}");
+    }
+    assert!(!system.contains("HEARTBEAT.md (memory)"));
     assert!(
         req.body_bytes < 12_000,
         "first request is {} bytes",
@@ -884,6 +906,10 @@ async fn first_request_is_lean() {
         "grep",
         "shell",
         "http_fetch",
+        "memory_search",
+        "memory_read",
+        "memory_write",
+        "memory_tree",
     ] {
         assert!(names.contains(&expected), "{names:?}");
     }

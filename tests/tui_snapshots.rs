@@ -47,7 +47,7 @@ impl Harness {
         });
         let mut h = Harness { app, seq: 0 };
         h.event(Event::Hello {
-            protocol_version: 1,
+            protocol_version: ironclaw::protocol::PROTOCOL_VERSION,
             engine_version: "0.1.0".into(),
             provider: "openai".into(),
             model: "gpt-test".into(),
@@ -366,9 +366,131 @@ fn jobs_pane() {
 
 #[test]
 fn memory_pane() {
+    use ironclaw::protocol::{MemoryChange, MemoryDocument, MemoryEntry, MemoryHit, MemoryStatus, Op, WriteMode};
+    use ironclaw::tui::Effect;
     let mut h = Harness::new();
     h.key(KeyCode::F(3), KeyModifiers::NONE);
+    let sent = |h: &mut Harness| -> Vec<Op> {
+        h.app
+            .take_effects()
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Send(op) => Some(op),
+                _ => None,
+            })
+            .collect()
+    };
+    assert!(sent(&mut h).contains(&Op::MemoryTree { prefix: None }), "the pane asks for the tree");
+    let entry = |path: &str, chars: u64| MemoryEntry {
+        path: path.into(),
+        version: 1,
+        chars,
+        updated_at: 0,
+    };
+    h.event(Event::MemoryTree {
+        entries: vec![
+            entry("AGENTS.md", 465),
+            entry("MEMORY.md", 120),
+            entry("SOUL.md", 175),
+            entry("USER.md", 114),
+            entry("daily/2026-11-25.md", 300),
+            entry("daily/2026-11-26.md", 80),
+            entry("notes/boats/catamaran.md", 900),
+            entry("notes/health.md", 400),
+        ],
+    });
+    h.event(Event::MemoryStatus {
+        status: MemoryStatus {
+            documents: 8,
+            chunks: 11,
+            embedded_chunks: 7,
+            pending_documents: 1,
+            fulltext: "ready".into(),
+            model_state: "ready".into(),
+            model_hint: None,
+            model: "all-MiniLM-L6-v2 (384 dims)".into(),
+            index_bytes: 40_000,
+            indexing: true,
+        },
+    });
     snapshot("memory", &mut h);
+
+    // Open a document from the tree.
+    for _ in 0..7 {
+        h.press(KeyCode::Down);
+    }
+    h.press(KeyCode::Enter);
+    assert!(sent(&mut h).contains(&Op::MemoryRead { path: "notes/health.md".into(), version: None }));
+    h.event(Event::MemoryDocument {
+        document: MemoryDocument {
+            path: "notes/health.md".into(),
+            content: "# Sleep\n\nDr. Patel says to cut back on **caffeine** after lunch.\n\n- no coffee after 2pm\n- walk in the evening".into(),
+            version: 3,
+            latest_version: 3,
+            updated_at: 0,
+        },
+    });
+    snapshot("memory_document", &mut h);
+
+    // Edit it in the pane; Ctrl-S saves against the version it started from.
+    h.press(KeyCode::Char('e'));
+    for _ in 0..6 {
+        h.press(KeyCode::Down);
+    }
+    h.press(KeyCode::End);
+    h.press(KeyCode::Enter);
+    h.type_text("- tea is fine");
+    h.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let ops = sent(&mut h);
+    let write = ops.iter().find_map(|op| match op {
+        Op::MemoryWrite { path, content, mode, expected_version } => Some((path.clone(), content.clone(), *mode, *expected_version)),
+        _ => None,
+    });
+    let (path, content, mode, expected) = write.expect("a write was sent");
+    assert_eq!((path.as_str(), mode, expected), ("notes/health.md", WriteMode::Replace, Some(3)));
+    assert!(content.ends_with("- walk in the evening\n- tea is fine"), "{content:?}");
+    h.event(Event::MemoryChanged { path: "notes/health.md".into(), change: MemoryChange::Written, version: 4 });
+    snapshot("memory_editor", &mut h);
+    // Esc leaves the (saved) editor at once.
+    h.press(KeyCode::Esc);
+
+    // Live search: every keystroke asks; only the answer to the current
+    // text is shown.
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Char('/'));
+    h.type_text("coffee sleep");
+    let searches: Vec<String> = sent(&mut h)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::MemorySearch { query, .. } => Some(query),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(searches.last().map(String::as_str), Some("coffee sleep"));
+    assert_eq!(searches.len(), 12);
+    h.event(Event::MemorySearchResults {
+        query: "coffee sleep".into(),
+        hits: vec![
+            MemoryHit {
+                path: "notes/health.md".into(),
+                score: 0.0325,
+                fulltext_rank: Some(1),
+                vector_rank: Some(2),
+                snippet: "Dr. Patel says to cut back on caffeine after lunch.".into(),
+            },
+            MemoryHit {
+                path: "daily/2026-11-25.md".into(),
+                score: 0.0164,
+                fulltext_rank: None,
+                vector_rank: Some(1),
+                snippet: "Slept badly again; skipped the afternoon espresso.".into(),
+            },
+        ],
+        notices: vec![],
+        took_ms: 7,
+    });
+    h.press(KeyCode::Enter);
+    snapshot("memory_search", &mut h);
 }
 
 #[test]
@@ -480,7 +602,7 @@ fn onboarding_dialog_without_a_model() {
         seq: 1,
         to: None,
         event: Event::Hello {
-            protocol_version: 1,
+            protocol_version: ironclaw::protocol::PROTOCOL_VERSION,
             engine_version: "0.1.0".into(),
             provider: String::new(),
             model: String::new(),

@@ -65,6 +65,20 @@ pub fn acquire(path: &Path) -> Result<Lock, LockError> {
 
 /// The pid in the lock file, if a daemon holds it now.
 pub fn holder(path: &Path) -> Option<u32> {
+    // A daemon killed a moment ago still holds the lock while the kernel
+    // tears it down (its socket may already be closed); wait for that
+    // rather than report a dead daemon as running.
+    for _ in 0..40 {
+        let pid = held_by(path)?;
+        if !exiting(pid) {
+            return Some(pid);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    held_by(path)
+}
+
+fn held_by(path: &Path) -> Option<u32> {
     let file = File::open(path).ok()?;
     // SAFETY: as above; a probe that is released at once (`acquire` retries
     // briefly, so this instant never refuses a starting daemon).
@@ -76,6 +90,22 @@ pub fn holder(path: &Path) -> Option<u32> {
         return None;
     }
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+/// Whether `pid` is gone or being torn down (Linux: zombie or dead state).
+fn exiting(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name in parentheses.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next())
+            .is_some_and(|state| matches!(state, 'Z' | 'X' | 'x')),
+        Err(_) => !std::path::Path::new("/proc/self").exists() && {
+            // No procfs: ask the kernel whether the pid exists.
+            // SAFETY: signal 0 only checks for existence.
+            unsafe { libc::kill(pid as libc::pid_t, 0) != 0 }
+        },
+    }
 }
 
 #[cfg(test)]

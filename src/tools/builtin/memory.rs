@@ -37,7 +37,7 @@ impl Tool for MemorySearch {
     }
 
     fn description(&self) -> &str {
-        "Search memory (notes, daily logs, identity files) by keywords and meaning."
+        "Search memory (notes, daily logs, identity files) by keyword and meaning."
     }
 
     fn parameters(&self) -> Value {
@@ -163,7 +163,7 @@ impl Tool for MemoryWrite {
     }
 
     fn description(&self) -> &str {
-        "Write to a memory document (Markdown). mode append adds a line; replace rewrites (old versions are kept)."
+        "Write a memory document (Markdown): append adds to the end, replace rewrites it (old versions are kept)."
     }
 
     fn parameters(&self) -> Value {

@@ -569,25 +569,26 @@ impl MemoryPane {
             lines.push(Line::from(Span::styled(format!("no matches ({} ms)", self.took_ms), t.muted)));
         } else {
             lines.push(Line::from(Span::styled(
-                format!("{} results in {} ms (rank: keyword / meaning)", self.results.len(), self.took_ms),
+                format!("{} results in {} ms", self.results.len(), self.took_ms),
                 t.muted,
             )));
         }
-        let rank = |r: Option<u32>| r.map_or("-".to_string(), |r| r.to_string());
+        let rank = |r: Option<u32>| r.map_or("-".to_string(), |r| format!("#{r}"));
         for (i, h) in self.results.iter().enumerate() {
             let selected = i == self.result_selected && self.focus == Focus::Results;
             let head = format!(
-                "{:.3}  {}/{}  {}",
-                h.score * 100.0,
+                "{}  keyword {} · meaning {} · {:.4}",
+                sanitize(&h.path),
                 rank(h.fulltext_rank),
                 rank(h.vector_rank),
-                sanitize(&h.path)
+                h.score
             );
             lines.push(Line::from(Span::styled(
                 truncate(&head, w).into_owned(),
                 if selected { t.selection } else { t.accent },
             )));
-            lines.extend(wrap_plain(&sanitize(&h.snippet), t.text, w, "  ").into_iter().take(2));
+            let snippet = format!("  {}", sanitize(&h.snippet));
+            lines.extend(wrap_plain(&snippet, t.text, w, "  ").into_iter().take(2));
         }
         // Keep the selected result on screen.
         let height = area.height as usize;
@@ -645,7 +646,7 @@ impl MemoryPane {
         } else if let Some(s) = &self.status {
             let index = if s.indexing {
                 format!(
-                    "indexing {}/{} chunks with vectors, {} documents pending",
+                    "indexing: {}/{} chunks have vectors, {} document(s) pending",
                     s.embedded_chunks, s.chunks, s.pending_documents
                 )
             } else {
