@@ -204,7 +204,16 @@ async fn dispatch(command: &MemoryCommand, client: &mut Connection) -> Result<u8
             Ok(exit::OK)
         }
         MemoryCommand::Status { json } => {
-            let status = status(client).await?;
+            // An engine started just now is still opening the index and
+            // loading the model; report what it found, not "loading".
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+            let mut status = status(client).await?;
+            while (status.model_state == "loading" || status.fulltext == "opening")
+                && tokio::time::Instant::now() < deadline
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                status = self::status(client).await?;
+            }
             if *json {
                 println!("{}", serde_json::to_string_pretty(&status).unwrap_or_default());
             } else {

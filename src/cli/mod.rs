@@ -173,16 +173,32 @@ pub fn main() -> ExitCode {
     // terminal, the safety layer compiling in the background); the command
     // is done, so do not wait for it.
     runtime.shutdown_background();
-    match result {
-        Ok(code) => ExitCode::from(code),
+    let code = match result {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", e.message);
             if let Some(hint) = e.hint {
                 eprintln!("  fix: {hint}");
             }
-            ExitCode::from(e.code)
+            e.code
         }
-    }
+    };
+    exit_now(code)
+}
+
+/// Ends the process without running C exit handlers. ONNX Runtime's static
+/// destructors race its own threads when the process exits while the
+/// embedding model is busy in the background (a segfault after the
+/// command's work is done); nothing of ours needs exit handlers: logs are
+/// flushed when the log guard drops inside `run`, and the terminal is
+/// restored by its guard there too.
+fn exit_now(code: u8) -> ExitCode {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` only ends the process; everything that must be
+    // written has been flushed just above.
+    unsafe { libc::_exit(i32::from(code)) }
 }
 
 async fn run(cli: Cli) -> Result<u8, CliError> {
