@@ -37,8 +37,11 @@ fn full_run() -> bool {
 
 fn location() -> ModelLocation {
     let (model_dir, lib) = support::real_model();
+    // IRONCLAW_MEMORY_MODEL_VARIANT=int8 measures the quantised model.
+    let variant = std::env::var("IRONCLAW_MEMORY_MODEL_VARIANT").unwrap_or_else(|_| "fp32".into());
     ModelLocation {
         model_dir,
+        variant: ironclaw::memory::embed::Variant::parse(&variant).unwrap(),
         lib_dir: lib.parent().unwrap().to_path_buf(),
         ort_library: Some(lib),
     }
@@ -324,7 +327,7 @@ fn main() {
         .unwrap();
     let started = Instant::now();
     let model = Arc::new(LocalModel::load(&location(), 0).unwrap());
-    println!("model load: {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
+    println!("model {}: load {:.0} ms", model.model_id(), started.elapsed().as_secs_f64() * 1e3);
     embeddings_per_second(&model, full);
     runtime.block_on(import_throughput(model.clone(), full));
     runtime.block_on(search_latency(model, full));

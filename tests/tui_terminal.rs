@@ -193,6 +193,18 @@ fn chat_approval_panes_resize_and_clean_exit() {
     assert!(screen.contains("write_file"), "{screen}");
     t.keys(&["F4"]);
     t.wait_for("level >= DEBUG");
+    // Memory: the seeded identity files, a document opened, a live search
+    // (keyword-only here: this test has no model, and says so).
+    t.keys(&["F3"]);
+    let screen = t.wait_for("SOUL.md");
+    assert!(screen.contains("AGENTS.md"), "{screen}");
+    t.keys(&["Enter"]);
+    t.wait_for("how you work");
+    t.keys(&["/"]);
+    t.type_text("identity");
+    let screen = t.wait_for("IDENTITY.md  keyword #1");
+    assert!(screen.contains("keyword search only") || screen.contains("note:"), "{screen}");
+    t.keys(&["Escape"]);
     t.keys(&["M-2"]);
     let screen = t.wait_for("Esc stop");
     assert!(screen.contains("write the file"), "{screen}");

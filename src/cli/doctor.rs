@@ -78,22 +78,6 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
             "make the directory writable",
         ),
     }
-    let agents = loaded.paths.agents_file();
-    if agents.exists() {
-        r.ok(
-            "identity",
-            format!("{} is included in the system prompt", agents.display()),
-        );
-    } else {
-        r.info(
-            "identity",
-            format!(
-                "no {} (optional: instructions included in every conversation)",
-                agents.display()
-            ),
-        );
-    }
-
     let mut client = match connect(loaded, ProviderSource::FromConfig, "cli").await {
         Ok(client) => client,
         Err(e) => {
@@ -126,6 +110,7 @@ pub async fn run(loaded: &Loaded) -> Result<u8, CliError> {
         ),
         Err(e) => r.fail("database", e, "see the log in IRONCLAW_HOME/logs"),
     }
+    memory(&mut r, &mut client).await;
     match ask(&mut client, Op::SecretList, |e| match e {
         Event::Secrets { secrets, backend } => Some((secrets.len(), backend)),
         _ => None,
@@ -179,5 +164,50 @@ fn finish(r: &Report) -> u8 {
     } else {
         println!("\n{} check(s) failed", r.failures);
         exit::FAILURE
+    }
+}
+
+/// The memory workspace and the local model (waits for a just-started
+/// engine to finish opening them).
+async fn memory(r: &mut Report, client: &mut Connection) {
+    let mut status = None;
+    for _ in 0..300 {
+        match ask(client, Op::MemoryStatus, |e| match e {
+            Event::MemoryStatus { status } => Some(status),
+            _ => None,
+        })
+        .await
+        {
+            Ok(s) if s.model_state == "loading" || s.fulltext == "opening" => {
+                status = Some(Ok(s));
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            other => {
+                status = Some(other);
+                break;
+            }
+        }
+    }
+    match status {
+        Some(Ok(s)) => {
+            r.ok(
+                "memory",
+                format!(
+                    "{} documents, {} chunks ({} with vectors); full-text index {}",
+                    s.documents, s.chunks, s.embedded_chunks, s.fulltext
+                ),
+            );
+            let hint = s.model_hint.clone().unwrap_or_default();
+            match s.model_state.as_str() {
+                "ready" | "loading vectors" => r.ok("embedding model", format!("{} {}", s.model, s.model_state)),
+                "missing" | "disabled" => r.info(
+                    "embedding model",
+                    format!("{}: memory search is keyword-only; {hint}", s.model_state),
+                ),
+                other => r.fail("embedding model", other, hint),
+            }
+        }
+        Some(Err(e)) => r.fail("memory", e, "see the log in IRONCLAW_HOME/logs"),
+        None => {}
     }
 }

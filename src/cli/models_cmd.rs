@@ -10,7 +10,7 @@ use clap::Subcommand;
 
 use super::{CliError, exit};
 use crate::config::Loaded;
-use crate::memory::embed::{Embedder, LocalModel, MODEL_FILES, MODEL_NAME, ModelLocation};
+use crate::memory::embed::{Embedder, LocalModel, ModelLocation};
 use crate::memory::provision::{self, InstallOptions};
 use crate::protocol::Op;
 
@@ -118,11 +118,12 @@ fn probe(location: &ModelLocation) -> Result<u128, String> {
 }
 
 async fn status(location: &ModelLocation, json: bool) -> Result<u8, CliError> {
-    let files: Vec<(String, Option<u64>)> = MODEL_FILES
+    let files: Vec<(String, Option<u64>)> = location
+        .files()
         .iter()
-        .map(|f| {
-            let p = location.model_dir.join(f);
-            (f.to_string(), std::fs::metadata(&p).ok().map(|m| m.len()))
+        .map(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            (name, std::fs::metadata(p).ok().map(|m| m.len()))
         })
         .collect();
     let loc = location.clone();
@@ -131,7 +132,7 @@ async fn status(location: &ModelLocation, json: bool) -> Result<u8, CliError> {
         .map_err(|e| CliError::new(exit::FAILURE, e.to_string()))?;
     if json {
         let out = serde_json::json!({
-            "model": MODEL_NAME,
+            "model": location.variant.model_id(),
             "model_dir": location.model_dir,
             "ort_library": location.ort_library,
             "files": files.iter().map(|(f, s)| serde_json::json!({"file": f, "bytes": s})).collect::<Vec<_>>(),
@@ -141,7 +142,7 @@ async fn status(location: &ModelLocation, json: bool) -> Result<u8, CliError> {
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        println!("model:    {MODEL_NAME}");
+        println!("model:    {}", location.variant.model_id());
         println!("folder:   {}", location.model_dir.display());
         for (f, size) in &files {
             match size {

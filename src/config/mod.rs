@@ -277,6 +277,8 @@ pub struct MemoryConfig {
     pub embeddings: bool,
     /// Empty: `<home>/models/all-minilm-l6-v2` (`ironclaw models install`).
     pub model_dir: String,
+    /// `fp32` (exact) or `int8` (quantised, about twice as fast).
+    pub model_variant: String,
     /// Empty: the newest `<home>/lib/libonnxruntime.so.*`.
     pub ort_library: String,
     /// Threads the model uses; 0: every core.
@@ -296,6 +298,7 @@ impl Default for MemoryConfig {
         Self {
             embeddings: true,
             model_dir: String::new(),
+            model_variant: "fp32".into(),
             ort_library: String::new(),
             embed_threads: 0,
             chunk_words: 160,
@@ -515,6 +518,8 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
             .map_err(|e| bad(&format!("llm.fallback[{i}].provider"), e.to_string()))?;
     }
     let m = &config.memory;
+    crate::memory::embed::Variant::parse(&m.model_variant)
+        .map_err(|e| bad("memory.model_variant", e))?;
     if !(20..=2000).contains(&m.chunk_words) {
         return Err(bad(
             "memory.chunk_words",

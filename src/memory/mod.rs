@@ -524,7 +524,7 @@ impl Memory {
         let model = self.model();
         let model_id = match &model {
             ModelState::Ready(m) => m.model_id().to_string(),
-            _ => embed::MODEL_NAME.to_string(),
+            _ => self.location.variant.model_id().to_string(),
         };
         let counts = match self.db.memory_counts(&model_id).await {
             Ok(c) => c,

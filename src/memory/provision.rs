@@ -90,6 +90,9 @@ pub fn install(paths: &Paths, opts: &InstallOptions) -> Result<InstallReport, Pr
     if opts.force {
         cmd.arg("--force");
     }
+    // Both variants, so `memory.model_variant` can switch without another
+    // install (the int8 file is 23 MB and takes a few seconds to make).
+    cmd.arg("--quantize");
     let output = cmd.output().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ProvisionError::NoPython {
             python: python.clone(),
