@@ -86,6 +86,7 @@ fn embeddings_per_second(model: &LocalModel, full: bool) {
     let mut rng = fastrand::Rng::with_seed(1);
     for (label, words, batch, batches) in [
         ("sentences (~12 words)", 12, 32, if full { 20 } else { 1 }),
+        ("sentences (~12 words)", 12, 128, if full { 5 } else { 1 }),
         ("chunks (~160 words)", 160, 16, if full { 8 } else { 1 }),
     ] {
         let texts: Vec<String> = (0..batch).map(|_| text(&mut rng, words)).collect();
@@ -186,7 +187,9 @@ impl Embedder for QueryModel {
 }
 
 async fn search_latency(model: Arc<LocalModel>, full: bool) {
-    let sizes: &[usize] = if full { &[10_000, 100_000] } else { &[200] };
+    // IRONCLAW_BENCH_MAX_CHUNKS=10000 skips the 100k corpus (7 min to build).
+    let max: usize = std::env::var("IRONCLAW_BENCH_MAX_CHUNKS").ok().and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
+    let sizes: Vec<usize> = if full { [10_000, 100_000].into_iter().filter(|&n| n <= max).collect() } else { vec![200] };
     let queries = [
         "what did the doctor say about coffee",
         "quarterly budget review meeting",
@@ -206,7 +209,7 @@ async fn search_latency(model: Arc<LocalModel>, full: bool) {
         .unwrap();
     let mut rng = fastrand::Rng::with_seed(7);
     let mut doc = 0usize;
-    for &target in sizes {
+    for &target in &sizes {
         let started = Instant::now();
         while (settle(&memory).await.chunks as usize) < target {
             // ~5 chunks per note (about 800 words).

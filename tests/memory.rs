@@ -29,6 +29,9 @@ async fn engine() -> Engine {
     let mut config = Config::default();
     config.memory.model_dir = model.display().to_string();
     config.memory.ort_library = lib.display().to_string();
+    if let Ok(variant) = std::env::var("IRONCLAW_MEMORY_MODEL_VARIANT") {
+        config.memory.model_variant = variant; // compare fp32 and int8
+    }
     let engine = EngineHandle::start(EngineOptions {
         config,
         paths: Paths::new(home.path().to_path_buf()),

@@ -422,24 +422,12 @@ impl Memory {
                 None
             }
         };
-        let text_hits = match fulltext {
-            Some(ft) => {
-                let q = query.clone();
-                match tokio::task::spawn_blocking(move || ft.search(&q, candidates)).await {
-                    Ok(Ok(hits)) => hits,
-                    Ok(Err(e)) => {
-                        notices.push(format!("keyword search failed ({e}); rebuilding its index"));
-                        self.schedule_rebuild();
-                        Vec::new()
-                    }
-                    Err(e) => {
-                        notices.push(format!("keyword search failed: {e}"));
-                        Vec::new()
-                    }
-                }
-            }
-            None => Vec::new(),
-        };
+        // Both halves run at once: BM25 on the blocking pool while the
+        // query is embedded and the vectors scanned.
+        let text_task = fulltext.map(|ft| {
+            let q = query.clone();
+            tokio::task::spawn_blocking(move || ft.search(&q, candidates))
+        });
 
         let vector_hits = match self.model() {
             ModelState::Ready(model) => {
@@ -485,6 +473,22 @@ impl Memory {
                 ));
                 Vec::new()
             }
+        };
+
+        let text_hits = match text_task {
+            Some(task) => match task.await {
+                Ok(Ok(hits)) => hits,
+                Ok(Err(e)) => {
+                    notices.push(format!("keyword search failed ({e}); rebuilding its index"));
+                    self.schedule_rebuild();
+                    Vec::new()
+                }
+                Err(e) => {
+                    notices.push(format!("keyword search failed: {e}"));
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
         };
 
         let fused = search::fuse(&text_hits, &vector_hits, self.config.rrf_k as f64, limit);
