@@ -19,7 +19,6 @@
 //! without `--bench`: then every part runs at a tiny size as a smoke test.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::sync::Arc;
@@ -37,8 +36,10 @@ fn full_run() -> bool {
 
 fn location() -> ModelLocation {
     let (model_dir, lib) = support::real_model();
-    // IRONCLAW_MEMORY_MODEL_VARIANT=int8 measures the quantised model.
-    let variant = std::env::var("IRONCLAW_MEMORY_MODEL_VARIANT").unwrap_or_else(|_| "fp32".into());
+    // The configured default (int8); IRONCLAW_MEMORY_MODEL_VARIANT=fp32
+    // measures the exact model.
+    let variant = std::env::var("IRONCLAW_MEMORY_MODEL_VARIANT")
+        .unwrap_or_else(|_| MemoryConfig::default().model_variant);
     ModelLocation {
         model_dir,
         variant: ironclaw::memory::embed::Variant::parse(&variant).unwrap(),
@@ -48,11 +49,46 @@ fn location() -> ModelLocation {
 }
 
 const WORDS: &[&str] = &[
-    "meeting", "budget", "garden", "invoice", "flight", "doctor", "recipe", "project", "deadline",
-    "tomatoes", "insurance", "kernel", "deploy", "backup", "holiday", "train", "coffee", "server",
-    "review", "contract", "plumber", "battery", "library", "running", "weather", "birthday",
-    "mortgage", "client", "release", "database", "camera", "bicycle", "vaccine", "passport",
-    "lasagna", "keyboard", "thermostat", "quarterly", "migration", "hiking",
+    "meeting",
+    "budget",
+    "garden",
+    "invoice",
+    "flight",
+    "doctor",
+    "recipe",
+    "project",
+    "deadline",
+    "tomatoes",
+    "insurance",
+    "kernel",
+    "deploy",
+    "backup",
+    "holiday",
+    "train",
+    "coffee",
+    "server",
+    "review",
+    "contract",
+    "plumber",
+    "battery",
+    "library",
+    "running",
+    "weather",
+    "birthday",
+    "mortgage",
+    "client",
+    "release",
+    "database",
+    "camera",
+    "bicycle",
+    "vaccine",
+    "passport",
+    "lasagna",
+    "keyboard",
+    "thermostat",
+    "quarterly",
+    "migration",
+    "hiking",
 ];
 
 fn text(rng: &mut fastrand::Rng, words: usize) -> String {
@@ -107,7 +143,11 @@ fn embeddings_per_second(model: &LocalModel, full: bool) {
 async fn settle(memory: &Memory) -> ironclaw::protocol::MemoryStatus {
     loop {
         let s = memory.status().await;
-        if !s.indexing && s.pending_documents == 0 && s.embedded_chunks == s.chunks && s.model_state == "ready" {
+        if !s.indexing
+            && s.pending_documents == 0
+            && s.embedded_chunks == s.chunks
+            && s.model_state == "ready"
+        {
             return s;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -125,20 +165,36 @@ async fn import_throughput(model: Arc<LocalModel>, full: bool) {
         notes: Vec<Note>,
     }
     let data: Data = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/memory_quality.json")).unwrap(),
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/memory_quality.json"
+        ))
+        .unwrap(),
     )
     .unwrap();
-    let notes = if full { &data.notes[..] } else { &data.notes[..20] };
+    let notes = if full {
+        &data.notes[..]
+    } else {
+        &data.notes[..20]
+    };
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::new(dir.path().to_path_buf());
     let db = Db::open(&paths.database()).await.unwrap();
-    let memory = Memory::open(db, &paths, MemoryConfig::default(), EmbedderSource::Ready(model))
-        .await
-        .unwrap();
+    let memory = Memory::open(
+        db,
+        &paths,
+        MemoryConfig::default(),
+        EmbedderSource::Ready(model),
+    )
+    .await
+    .unwrap();
     let before = settle(&memory).await.chunks;
     let started = Instant::now();
     for n in notes {
-        memory.write(&n.path, &n.text, WriteMode::Replace, None, "import").await.unwrap();
+        memory
+            .write(&n.path, &n.text, WriteMode::Replace, None, "import")
+            .await
+            .unwrap();
     }
     let stored = started.elapsed();
     let status = settle(&memory).await;
@@ -177,7 +233,8 @@ impl Embedder for QueryModel {
             .iter()
             .map(|t| {
                 let seed = ironclaw::memory::content_hash(t);
-                let mut rng = fastrand::Rng::with_seed(u64::from_le_bytes(seed[..8].try_into().unwrap()));
+                let mut rng =
+                    fastrand::Rng::with_seed(u64::from_le_bytes(seed[..8].try_into().unwrap()));
                 let v: Vec<f32> = (0..self.dims()).map(|_| rng.f32() - 0.5).collect();
                 let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
                 v.into_iter().map(|x| x / n).collect()
@@ -188,8 +245,18 @@ impl Embedder for QueryModel {
 
 async fn search_latency(model: Arc<LocalModel>, full: bool) {
     // IRONCLAW_BENCH_MAX_CHUNKS=10000 skips the 100k corpus (7 min to build).
-    let max: usize = std::env::var("IRONCLAW_BENCH_MAX_CHUNKS").ok().and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
-    let sizes: Vec<usize> = if full { [10_000, 100_000].into_iter().filter(|&n| n <= max).collect() } else { vec![200] };
+    let max: usize = std::env::var("IRONCLAW_BENCH_MAX_CHUNKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(usize::MAX);
+    let sizes: Vec<usize> = if full {
+        [10_000, 100_000]
+            .into_iter()
+            .filter(|&n| n <= max)
+            .collect()
+    } else {
+        vec![200]
+    };
     let queries = [
         "what did the doctor say about coffee",
         "quarterly budget review meeting",
@@ -204,9 +271,14 @@ async fn search_latency(model: Arc<LocalModel>, full: bool) {
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::new(dir.path().to_path_buf());
     let db = Db::open(&paths.database()).await.unwrap();
-    let memory = Memory::open(db, &paths, MemoryConfig::default(), EmbedderSource::Ready(embedder))
-        .await
-        .unwrap();
+    let memory = Memory::open(
+        db,
+        &paths,
+        MemoryConfig::default(),
+        EmbedderSource::Ready(embedder),
+    )
+    .await
+    .unwrap();
     let mut rng = fastrand::Rng::with_seed(7);
     let mut doc = 0usize;
     for &target in &sizes {
@@ -216,7 +288,13 @@ async fn search_latency(model: Arc<LocalModel>, full: bool) {
             for _ in 0..200 {
                 let body = text(&mut rng, 780);
                 memory
-                    .write(&format!("notes/{:03}/{doc}.md", doc % 997), &body, WriteMode::Replace, None, "import")
+                    .write(
+                        &format!("notes/{:03}/{doc}.md", doc % 997),
+                        &body,
+                        WriteMode::Replace,
+                        None,
+                        "import",
+                    )
                     .await
                     .unwrap();
                 doc += 1;
@@ -238,8 +316,12 @@ async fn search_latency(model: Arc<LocalModel>, full: bool) {
             }
         }
         times.sort();
-        let db_bytes = std::fs::metadata(paths.database()).map(|m| m.len()).unwrap_or(0)
-            + std::fs::metadata(paths.home.join("ironclaw.db-wal")).map(|m| m.len()).unwrap_or(0);
+        let db_bytes = std::fs::metadata(paths.database())
+            .map(|m| m.len())
+            .unwrap_or(0)
+            + std::fs::metadata(paths.home.join("ironclaw.db-wal"))
+                .map(|m| m.len())
+                .unwrap_or(0);
         println!(
             "search at {} chunks ({} docs): p50 {:.2} ms, p95 {:.2} ms (n={}); full-text index {:.1} MB, database {:.1} MB; RSS {} MB (peak {} MB); built in {:.0} s",
             status.chunks,
@@ -263,7 +345,10 @@ async fn search_latency(model: Arc<LocalModel>, full: bool) {
         t.push(s.elapsed());
     }
     t.sort();
-    println!("  of which query embedding: p50 {:.2} ms", percentile(&t, 0.5).as_secs_f64() * 1e3);
+    println!(
+        "  of which query embedding: p50 {:.2} ms",
+        percentile(&t, 0.5).as_secs_f64() * 1e3
+    );
     memory.shutdown();
 }
 
@@ -271,10 +356,16 @@ async fn search_latency(model: Arc<LocalModel>, full: bool) {
 async fn libsql_vector_index(full: bool) {
     let n = if full { 3_000 } else { 50 };
     let dir = tempfile::tempdir().unwrap();
-    let db = libsql::Builder::new_local(dir.path().join("v.db")).build().await.unwrap();
+    let db = libsql::Builder::new_local(dir.path().join("v.db"))
+        .build()
+        .await
+        .unwrap();
     let conn = db.connect().unwrap();
     let setup = conn
-        .execute("CREATE TABLE v (id INTEGER PRIMARY KEY, emb F32_BLOB(384))", ())
+        .execute(
+            "CREATE TABLE v (id INTEGER PRIMARY KEY, emb F32_BLOB(384))",
+            (),
+        )
         .await
         .and(
             conn.execute(
@@ -289,14 +380,19 @@ async fn libsql_vector_index(full: bool) {
     }
     let mut rng = fastrand::Rng::with_seed(3);
     let vector = |rng: &mut fastrand::Rng| -> String {
-        let v: Vec<String> = (0..384).map(|_| format!("{:.4}", rng.f32() - 0.5)).collect();
+        let v: Vec<String> = (0..384)
+            .map(|_| format!("{:.4}", rng.f32() - 0.5))
+            .collect();
         format!("[{}]", v.join(","))
     };
     let started = Instant::now();
     for i in 0..n {
-        conn.execute("INSERT INTO v (id, emb) VALUES (?1, vector32(?2))", libsql::params![i as i64, vector(&mut rng)])
-            .await
-            .unwrap();
+        conn.execute(
+            "INSERT INTO v (id, emb) VALUES (?1, vector32(?2))",
+            libsql::params![i as i64, vector(&mut rng)],
+        )
+        .await
+        .unwrap();
     }
     let per_insert = started.elapsed() / n as u32;
     let mut times = Vec::new();
@@ -304,15 +400,22 @@ async fn libsql_vector_index(full: bool) {
         let q = vector(&mut rng);
         let t = Instant::now();
         let mut rows = conn
-            .query("SELECT id FROM vector_top_k('v_idx', vector32(?1), 50)", [q])
+            .query(
+                "SELECT id FROM vector_top_k('v_idx', vector32(?1), 50)",
+                [q],
+            )
             .await
             .unwrap();
         while rows.next().await.unwrap().is_some() {}
         times.push(t.elapsed());
     }
     times.sort();
-    let bytes = std::fs::metadata(dir.path().join("v.db")).map(|m| m.len()).unwrap_or(0)
-        + std::fs::metadata(dir.path().join("v.db-wal")).map(|m| m.len()).unwrap_or(0);
+    let bytes = std::fs::metadata(dir.path().join("v.db"))
+        .map(|m| m.len())
+        .unwrap_or(0)
+        + std::fs::metadata(dir.path().join("v.db-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0);
     println!(
         "libSQL vector index (float8 neighbours), {n} vectors: {:.2} ms per insert, {:.0} KB per vector on disk, top-50 query p50 {:.2} ms",
         per_insert.as_secs_f64() * 1e3,
@@ -330,7 +433,11 @@ fn main() {
         .unwrap();
     let started = Instant::now();
     let model = Arc::new(LocalModel::load(&location(), 0).unwrap());
-    println!("model {}: load {:.0} ms", model.model_id(), started.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "model {}: load {:.0} ms",
+        model.model_id(),
+        started.elapsed().as_secs_f64() * 1e3
+    );
     embeddings_per_second(&model, full);
     runtime.block_on(import_throughput(model.clone(), full));
     runtime.block_on(search_latency(model, full));

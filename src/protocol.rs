@@ -467,7 +467,9 @@ pub enum MemoryChange {
     Written,
     Deleted,
     /// Moved here from `from`.
-    Moved { from: String },
+    Moved {
+        from: String,
+    },
 }
 
 /// One search result: a document, ranked by Reciprocal Rank Fusion of its

@@ -883,7 +883,12 @@ async fn first_request_is_lean() {
         "{system}"
     );
     // The other seeded identity files are there too; HEARTBEAT.md is not.
-    for file in ["# SOUL.md (memory)", "# IDENTITY.md (memory)", "# USER.md (memory)", "# MEMORY.md (memory)"] {
+    for file in [
+        "# SOUL.md (memory)",
+        "# IDENTITY.md (memory)",
+        "# USER.md (memory)",
+        "# MEMORY.md (memory)",
+    ] {
         assert!(system.contains(file), "{file}: {system}");
     }
     assert!(!system.contains("HEARTBEAT.md (memory)"));

@@ -366,7 +366,9 @@ fn jobs_pane() {
 
 #[test]
 fn memory_pane() {
-    use ironclaw::protocol::{MemoryChange, MemoryDocument, MemoryEntry, MemoryHit, MemoryStatus, Op, WriteMode};
+    use ironclaw::protocol::{
+        MemoryChange, MemoryDocument, MemoryEntry, MemoryHit, MemoryStatus, Op, WriteMode,
+    };
     use ironclaw::tui::Effect;
     let mut h = Harness::new();
     h.key(KeyCode::F(3), KeyModifiers::NONE);
@@ -380,7 +382,10 @@ fn memory_pane() {
             })
             .collect()
     };
-    assert!(sent(&mut h).contains(&Op::MemoryTree { prefix: None }), "the pane asks for the tree");
+    assert!(
+        sent(&mut h).contains(&Op::MemoryTree { prefix: None }),
+        "the pane asks for the tree"
+    );
     let entry = |path: &str, chars: u64| MemoryEntry {
         path: path.into(),
         version: 1,
@@ -420,7 +425,10 @@ fn memory_pane() {
         h.press(KeyCode::Down);
     }
     h.press(KeyCode::Enter);
-    assert!(sent(&mut h).contains(&Op::MemoryRead { path: "notes/health.md".into(), version: None }));
+    assert!(sent(&mut h).contains(&Op::MemoryRead {
+        path: "notes/health.md".into(),
+        version: None
+    }));
     h.event(Event::MemoryDocument {
         document: MemoryDocument {
             path: "notes/health.md".into(),
@@ -443,13 +451,28 @@ fn memory_pane() {
     h.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
     let ops = sent(&mut h);
     let write = ops.iter().find_map(|op| match op {
-        Op::MemoryWrite { path, content, mode, expected_version } => Some((path.clone(), content.clone(), *mode, *expected_version)),
+        Op::MemoryWrite {
+            path,
+            content,
+            mode,
+            expected_version,
+        } => Some((path.clone(), content.clone(), *mode, *expected_version)),
         _ => None,
     });
     let (path, content, mode, expected) = write.expect("a write was sent");
-    assert_eq!((path.as_str(), mode, expected), ("notes/health.md", WriteMode::Replace, Some(3)));
-    assert!(content.ends_with("- walk in the evening\n- tea is fine"), "{content:?}");
-    h.event(Event::MemoryChanged { path: "notes/health.md".into(), change: MemoryChange::Written, version: 4 });
+    assert_eq!(
+        (path.as_str(), mode, expected),
+        ("notes/health.md", WriteMode::Replace, Some(3))
+    );
+    assert!(
+        content.ends_with("- walk in the evening\n- tea is fine"),
+        "{content:?}"
+    );
+    h.event(Event::MemoryChanged {
+        path: "notes/health.md".into(),
+        change: MemoryChange::Written,
+        version: 4,
+    });
     snapshot("memory_editor", &mut h);
     // Esc leaves the (saved) editor at once.
     h.press(KeyCode::Esc);

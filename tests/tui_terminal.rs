@@ -203,7 +203,10 @@ fn chat_approval_panes_resize_and_clean_exit() {
     t.keys(&["/"]);
     t.type_text("identity");
     let screen = t.wait_for("IDENTITY.md  keyword #1");
-    assert!(screen.contains("keyword search only") || screen.contains("note:"), "{screen}");
+    assert!(
+        screen.contains("keyword search only") || screen.contains("note:"),
+        "{screen}"
+    );
     t.keys(&["Escape"]);
     t.keys(&["M-2"]);
     let screen = t.wait_for("Esc stop");

@@ -199,7 +199,9 @@ async fn memory(r: &mut Report, client: &mut Connection) {
             );
             let hint = s.model_hint.clone().unwrap_or_default();
             match s.model_state.as_str() {
-                "ready" | "loading vectors" => r.ok("embedding model", format!("{} {}", s.model, s.model_state)),
+                "ready" | "loading vectors" => {
+                    r.ok("embedding model", format!("{} {}", s.model, s.model_state))
+                }
                 "missing" | "disabled" => r.info(
                     "embedding model",
                     format!("{}: memory search is keyword-only; {hint}", s.model_state),

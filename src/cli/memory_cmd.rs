@@ -120,7 +120,11 @@ async fn dispatch(command: &MemoryCommand, client: &mut Connection) -> Result<u8
                     s
                 }
             };
-            let mode = if *append { WriteMode::Append } else { WriteMode::Replace };
+            let mode = if *append {
+                WriteMode::Append
+            } else {
+                WriteMode::Replace
+            };
             let (path, version) = write(client, path, content, mode).await?;
             eprintln!("saved {path} (version {version})");
             Ok(exit::OK)
@@ -128,7 +132,10 @@ async fn dispatch(command: &MemoryCommand, client: &mut Connection) -> Result<u8
         MemoryCommand::Tree { prefix, json } => {
             let entries = tree(client, prefix.clone()).await?;
             if *json {
-                println!("{}", serde_json::to_string_pretty(&entries).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&entries).unwrap_or_default()
+                );
             } else if entries.is_empty() {
                 println!("no documents; add one with `ironclaw memory write notes/first.md \"…\"`");
             } else {
@@ -145,7 +152,10 @@ async fn dispatch(command: &MemoryCommand, client: &mut Connection) -> Result<u8
                 _ => None,
             })
             .await?;
-            println!("{:>7}  {:<16}  {:<6}  {:>7}  PATH", "VERSION", "WHEN", "AUTHOR", "CHARS");
+            println!(
+                "{:>7}  {:<16}  {:<6}  {:>7}  PATH",
+                "VERSION", "WHEN", "AUTHOR", "CHARS"
+            );
             for v in versions {
                 println!(
                     "{:>7}  {:<16}  {:<6}  {:>7}  {}",
@@ -215,7 +225,10 @@ async fn dispatch(command: &MemoryCommand, client: &mut Connection) -> Result<u8
                 status = self::status(client).await?;
             }
             if *json {
-                println!("{}", serde_json::to_string_pretty(&status).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&status).unwrap_or_default()
+                );
             } else {
                 print_status(&status);
             }
@@ -248,7 +261,11 @@ async fn request<T>(
             ..
         } = event
         {
-            let code = if kind == "memory" { exit::USAGE } else { exit::FAILURE };
+            let code = if kind == "memory" {
+                exit::USAGE
+            } else {
+                exit::FAILURE
+            };
             let mut err = CliError::new(code, message);
             if let Some(h) = hint {
                 err = err.hint(h);
@@ -302,7 +319,12 @@ async fn status(client: &mut Connection) -> Result<MemoryStatus, CliError> {
     .await
 }
 
-async fn search(client: &mut Connection, query: &str, limit: u32, json: bool) -> Result<u8, CliError> {
+async fn search(
+    client: &mut Connection,
+    query: &str,
+    limit: u32,
+    json: bool,
+) -> Result<u8, CliError> {
     // An engine started just now loads the model and catches up on
     // pending notes first (a second or so); a daemon is usually ready.
     let ready = status(client).await?;
@@ -401,9 +423,20 @@ async fn wait_for_index(client: &mut Connection) -> Result<MemoryStatus, CliErro
 
 fn print_status(s: &MemoryStatus) {
     println!("documents:   {}", s.documents);
-    println!("chunks:      {} ({} with vectors)", s.chunks, s.embedded_chunks);
-    println!("pending:     {} document(s){}", s.pending_documents, if s.indexing { ", indexing now" } else { "" });
-    println!("full text:   {} ({:.1} MB on disk)", s.fulltext, s.index_bytes as f64 / 1e6);
+    println!(
+        "chunks:      {} ({} with vectors)",
+        s.chunks, s.embedded_chunks
+    );
+    println!(
+        "pending:     {} document(s){}",
+        s.pending_documents,
+        if s.indexing { ", indexing now" } else { "" }
+    );
+    println!(
+        "full text:   {} ({:.1} MB on disk)",
+        s.fulltext,
+        s.index_bytes as f64 / 1e6
+    );
     println!("model:       {} — {}", s.model, s.model_state);
     if let Some(hint) = &s.model_hint {
         println!("  fix: {hint}");
@@ -414,33 +447,59 @@ fn print_status(s: &MemoryStatus) {
 /// (`.obsidian`, `.git`) and what `.gitignore` excludes.
 fn note_files(dir: &Path, prefix: &str) -> Result<Vec<(String, PathBuf)>, CliError> {
     if !dir.is_dir() {
-        return Err(CliError::new(exit::USAGE, format!("{} is not a folder", dir.display())));
+        return Err(CliError::new(
+            exit::USAGE,
+            format!("{} is not a folder", dir.display()),
+        ));
     }
     let prefix = prefix.trim().trim_matches('/');
     let mut files = Vec::new();
-    for entry in ignore::WalkBuilder::new(dir).sort_by_file_name(|a, b| a.cmp(b)).build() {
+    for entry in ignore::WalkBuilder::new(dir)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build()
+    {
         let entry = entry.map_err(failure)?;
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
         let path = entry.path();
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if !NOTE_EXTENSIONS.contains(&ext.as_str()) {
             continue;
         }
         let rel = path.strip_prefix(dir).unwrap_or(path);
-        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
         let rel = rel.join("/");
-        let target = if prefix.is_empty() { rel } else { format!("{prefix}/{rel}") };
+        let target = if prefix.is_empty() {
+            rel
+        } else {
+            format!("{prefix}/{rel}")
+        };
         files.push((target, path.to_path_buf()));
     }
     Ok(files)
 }
 
-async fn import(client: &mut Connection, dir: &Path, prefix: &str, no_wait: bool) -> Result<u8, CliError> {
+async fn import(
+    client: &mut Connection,
+    dir: &Path,
+    prefix: &str,
+    no_wait: bool,
+) -> Result<u8, CliError> {
     let files = note_files(dir, prefix)?;
     if files.is_empty() {
-        eprintln!("no notes ({}) under {}", NOTE_EXTENSIONS.join(", "), dir.display());
+        eprintln!(
+            "no notes ({}) under {}",
+            NOTE_EXTENSIONS.join(", "),
+            dir.display()
+        );
         return Ok(exit::OK);
     }
     let bar = ProgressBar::new(files.len() as u64).with_style(
@@ -468,7 +527,9 @@ async fn import(client: &mut Connection, dir: &Path, prefix: &str, no_wait: bool
         };
         match write(client, target, text, WriteMode::Replace).await {
             Ok(_) => stored += 1,
-            Err(e) if e.code == exit::USAGE => skipped.push(format!("{}: {}", file.display(), e.message)),
+            Err(e) if e.code == exit::USAGE => {
+                skipped.push(format!("{}: {}", file.display(), e.message))
+            }
             Err(e) => {
                 bar.abandon();
                 return Err(e);
@@ -477,14 +538,22 @@ async fn import(client: &mut Connection, dir: &Path, prefix: &str, no_wait: bool
         bar.inc(1);
     }
     bar.finish_and_clear();
-    eprintln!("imported {stored} of {} notes from {}", files.len(), dir.display());
+    eprintln!(
+        "imported {stored} of {} notes from {}",
+        files.len(),
+        dir.display()
+    );
     for s in &skipped {
         eprintln!("  skipped {s}");
     }
     if !no_wait {
         wait_for_index(client).await?;
     }
-    Ok(if skipped.is_empty() { exit::OK } else { exit::FAILURE })
+    Ok(if skipped.is_empty() {
+        exit::OK
+    } else {
+        exit::FAILURE
+    })
 }
 
 async fn export(client: &mut Connection, dir: &Path, force: bool) -> Result<u8, CliError> {
@@ -520,13 +589,20 @@ async fn export(client: &mut Connection, dir: &Path, force: bool) -> Result<u8, 
             .map_err(|err| failure(format!("cannot write {}: {err}", target.display())))?;
         written += 1;
     }
-    eprintln!("exported {written} document(s) to {} ({} already up to date)", dir.display(), entries.len() - written - conflicts.len());
+    eprintln!(
+        "exported {written} document(s) to {} ({} already up to date)",
+        dir.display(),
+        entries.len() - written - conflicts.len()
+    );
     if !conflicts.is_empty() {
         for c in &conflicts {
             eprintln!("  not overwritten (differs): {c}");
         }
-        return Err(CliError::new(exit::FAILURE, format!("{} file(s) differ from the workspace", conflicts.len()))
-            .hint("pass --force to overwrite them"));
+        return Err(CliError::new(
+            exit::FAILURE,
+            format!("{} file(s) differ from the workspace", conflicts.len()),
+        )
+        .hint("pass --force to overwrite them"));
     }
     Ok(exit::OK)
 }

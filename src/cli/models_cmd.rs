@@ -82,7 +82,11 @@ pub async fn run(command: &ModelsCommand, loaded: &Loaded) -> Result<u8, CliErro
                 })?;
             eprintln!(
                 "{} {} ({} dims) in {}\n  runtime: {}",
-                if report.changed { "installed" } else { "up to date:" },
+                if report.changed {
+                    "installed"
+                } else {
+                    "up to date:"
+                },
                 report.model,
                 report.dims,
                 report.model_dir.display(),
@@ -95,7 +99,10 @@ pub async fn run(command: &ModelsCommand, loaded: &Loaded) -> Result<u8, CliErro
                 .map_err(|e| CliError::new(exit::FAILURE, e.to_string()))?;
             match check {
                 Ok(ms) => eprintln!("  check: loads and embeds ({ms} ms)"),
-                Err(e) => return Err(CliError::new(exit::FAILURE, e).hint("`ironclaw models install --force` rebuilds it")),
+                Err(e) => {
+                    return Err(CliError::new(exit::FAILURE, e)
+                        .hint("`ironclaw models install --force` rebuilds it"));
+                }
             }
             if let Some(client) = crate::daemon::connect(&loaded.paths, "cli").await? {
                 let conn = crate::daemon::Connection::Daemon(client);
@@ -113,7 +120,9 @@ pub async fn run(command: &ModelsCommand, loaded: &Loaded) -> Result<u8, CliErro
 fn probe(location: &ModelLocation) -> Result<u128, String> {
     let started = Instant::now();
     let model = LocalModel::load(location, 0).map_err(|e| format!("{e}"))?;
-    model.embed(&["IronClaw checks its model."]).map_err(|e| e.to_string())?;
+    model
+        .embed(&["IronClaw checks its model."])
+        .map_err(|e| e.to_string())?;
     Ok(started.elapsed().as_millis())
 }
 
@@ -122,7 +131,11 @@ async fn status(location: &ModelLocation, json: bool) -> Result<u8, CliError> {
         .files()
         .iter()
         .map(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             (name, std::fs::metadata(p).ok().map(|m| m.len()))
         })
         .collect();
@@ -152,7 +165,10 @@ async fn status(location: &ModelLocation, json: bool) -> Result<u8, CliError> {
         }
         match &location.ort_library {
             Some(p) => println!("runtime:  {}", p.display()),
-            None => println!("runtime:  missing (no libonnxruntime.so.* in {})", location.lib_dir.display()),
+            None => println!(
+                "runtime:  missing (no libonnxruntime.so.* in {})",
+                location.lib_dir.display()
+            ),
         }
         match &check {
             Ok(ms) => println!("status:   ready (loads and embeds in {ms} ms)"),

@@ -284,6 +284,9 @@ pub struct MemoryConfig {
     pub ort_library: String,
     /// Threads the model uses; 0: every core.
     pub embed_threads: u32,
+    /// Seconds without use after which the model's memory is released (it
+    /// reloads in ~0.1 s when needed).
+    pub model_idle_secs: u64,
     /// Words per search chunk (the model reads ~190 English words at most).
     pub chunk_words: u32,
     /// Words repeated from the previous chunk.
@@ -302,6 +305,7 @@ impl Default for MemoryConfig {
             model_variant: "int8".into(),
             ort_library: String::new(),
             embed_threads: 0,
+            model_idle_secs: 120,
             chunk_words: 160,
             chunk_overlap_words: 24,
             rrf_k: 60,
@@ -537,7 +541,10 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         ));
     }
     if m.rrf_k == 0 {
-        return Err(bad("memory.rrf_k", "must be at least 1 (60 is usual)".into()));
+        return Err(bad(
+            "memory.rrf_k",
+            "must be at least 1 (60 is usual)".into(),
+        ));
     }
     let t = config.agent.compaction_threshold;
     if !(0.1..=1.0).contains(&t) {

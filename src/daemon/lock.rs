@@ -100,11 +100,13 @@ fn exiting(pid: u32) -> bool {
             .rsplit_once(')')
             .and_then(|(_, rest)| rest.trim_start().chars().next())
             .is_some_and(|state| matches!(state, 'Z' | 'X' | 'x')),
-        Err(_) => !std::path::Path::new("/proc/self").exists() && {
-            // No procfs: ask the kernel whether the pid exists.
-            // SAFETY: signal 0 only checks for existence.
-            unsafe { libc::kill(pid as libc::pid_t, 0) != 0 }
-        },
+        Err(_) => {
+            !std::path::Path::new("/proc/self").exists() && {
+                // No procfs: ask the kernel whether the pid exists.
+                // SAFETY: signal 0 only checks for existence.
+                unsafe { libc::kill(pid as libc::pid_t, 0) != 0 }
+            }
+        }
     }
 }
 

@@ -61,10 +61,15 @@ mod tests {
             ("USER.md".to_string(), "  ".to_string()),
         ];
         let p = build(dir.path(), &files, 100, "Be brief.");
-        assert!(p.contains("# AGENTS.md (memory)\nCall me Ada.\n\nBe brief."), "{p}");
+        assert!(
+            p.contains("# AGENTS.md (memory)\nCall me Ada.\n\nBe brief."),
+            "{p}"
+        );
         assert!(!p.contains("USER.md"), "empty files are skipped");
         let files = vec![("MEMORY.md".to_string(), "x".repeat(110))];
         let p = build(dir.path(), &files, 100, "");
-        assert!(p.contains("[MEMORY.md truncated: showing 100 of 110 characters; memory_read shows all]"));
+        assert!(p.contains(
+            "[MEMORY.md truncated: showing 100 of 110 characters; memory_read shows all]"
+        ));
     }
 }

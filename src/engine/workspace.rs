@@ -22,7 +22,10 @@ pub(super) async fn handle(shared: &Arc<Shared>, client: ClientId, op: Op) {
     let result: Result<(), MemoryError> = match op {
         Op::MemoryTree { prefix } => match memory.tree(prefix.as_deref()).await {
             Ok(entries) => {
-                shared.bus.reply(client, Event::MemoryTree { entries }).await;
+                shared
+                    .bus
+                    .reply(client, Event::MemoryTree { entries })
+                    .await;
                 Ok(())
             }
             Err(e) => Err(e),
@@ -107,7 +110,10 @@ pub(super) async fn handle(shared: &Arc<Shared>, client: ClientId, op: Op) {
             let shared = shared.clone();
             tokio::spawn(async move {
                 let status = shared.memory.status().await;
-                shared.bus.reply(client, Event::MemoryStatus { status }).await;
+                shared
+                    .bus
+                    .reply(client, Event::MemoryStatus { status })
+                    .await;
             });
             Ok(())
         }
@@ -118,7 +124,9 @@ pub(super) async fn handle(shared: &Arc<Shared>, client: ClientId, op: Op) {
     };
     if let Err(e) = result {
         let hint = match &e {
-            MemoryError::Conflict { .. } => Some("reload the document and apply your change again".into()),
+            MemoryError::Conflict { .. } => {
+                Some("reload the document and apply your change again".into())
+            }
             MemoryError::Db(_) => Some("`ironclaw doctor` checks the database".into()),
             _ => None,
         };
@@ -189,8 +197,17 @@ impl Workspace for AgentWorkspace {
             .map_err(|e| e.to_string())
     }
 
-    async fn write(&self, path: &str, content: &str, append: bool) -> Result<(String, u64), String> {
-        let mode = if append { WriteMode::Append } else { WriteMode::Replace };
+    async fn write(
+        &self,
+        path: &str,
+        content: &str,
+        append: bool,
+    ) -> Result<(String, u64), String> {
+        let mode = if append {
+            WriteMode::Append
+        } else {
+            WriteMode::Replace
+        };
         let (path, version, was_changed) = self
             .shared
             .memory

@@ -39,7 +39,8 @@ pub fn chunk(text: &str, spec: ChunkSpec) -> Vec<std::ops::Range<usize>> {
     let size = spec.words.max(1);
     let overlap = spec.overlap.min(size.saturating_sub(1));
     if words.len() <= size + size / 4 {
-        return vec![words[0].start..words[words.len() - 1].end];
+        let whole = words[0].start..words[words.len() - 1].end;
+        return std::iter::once(whole).collect();
     }
     let mut out = Vec::new();
     let mut start = 0;
@@ -103,7 +104,10 @@ mod tests {
     use super::*;
 
     fn words(n: usize) -> String {
-        (0..n).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
+        (0..n)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     #[test]
@@ -153,9 +157,21 @@ mod tests {
     #[test]
     fn tiny_specs_terminate() {
         let t = words(50);
-        let chunks = chunk(&t, ChunkSpec { words: 1, overlap: 5 });
+        let chunks = chunk(
+            &t,
+            ChunkSpec {
+                words: 1,
+                overlap: 5,
+            },
+        );
         assert_eq!(chunks.len(), 50);
-        let chunks = chunk(&t, ChunkSpec { words: 0, overlap: 0 });
+        let chunks = chunk(
+            &t,
+            ChunkSpec {
+                words: 0,
+                overlap: 0,
+            },
+        );
         assert_eq!(chunks.len(), 50);
     }
 }

@@ -16,8 +16,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
-    TextAnalyzer,
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
 };
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
@@ -72,18 +71,140 @@ const ANALYZER: &str = "ironclaw_en";
 /// Lucene list): questions typed in plain language ("what did the doctor
 /// say about …") should match on their content words only.
 const STOP_WORDS: &[&str] = &[
-    "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours",
-    "yourself", "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself",
-    "it", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which",
-    "who", "whom", "this", "that", "these", "those", "am", "is", "are", "was", "were", "be",
-    "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an",
-    "the", "and", "but", "if", "or", "because", "as", "until", "while", "of", "at", "by",
-    "for", "with", "about", "against", "between", "into", "through", "during", "before",
-    "after", "above", "below", "to", "from", "up", "down", "in", "out", "on", "off", "over",
-    "under", "again", "further", "then", "once", "here", "there", "when", "where", "why",
-    "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no",
-    "nor", "not", "only", "own", "same", "so", "than", "too", "very", "s", "t", "can",
-    "will", "just", "don", "should", "now", "d", "ll", "m", "o", "re", "ve", "y",
+    "i",
+    "me",
+    "my",
+    "myself",
+    "we",
+    "our",
+    "ours",
+    "ourselves",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "he",
+    "him",
+    "his",
+    "himself",
+    "she",
+    "her",
+    "hers",
+    "herself",
+    "it",
+    "its",
+    "itself",
+    "they",
+    "them",
+    "their",
+    "theirs",
+    "themselves",
+    "what",
+    "which",
+    "who",
+    "whom",
+    "this",
+    "that",
+    "these",
+    "those",
+    "am",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "have",
+    "has",
+    "had",
+    "having",
+    "do",
+    "does",
+    "did",
+    "doing",
+    "a",
+    "an",
+    "the",
+    "and",
+    "but",
+    "if",
+    "or",
+    "because",
+    "as",
+    "until",
+    "while",
+    "of",
+    "at",
+    "by",
+    "for",
+    "with",
+    "about",
+    "against",
+    "between",
+    "into",
+    "through",
+    "during",
+    "before",
+    "after",
+    "above",
+    "below",
+    "to",
+    "from",
+    "up",
+    "down",
+    "in",
+    "out",
+    "on",
+    "off",
+    "over",
+    "under",
+    "again",
+    "further",
+    "then",
+    "once",
+    "here",
+    "there",
+    "when",
+    "where",
+    "why",
+    "how",
+    "all",
+    "any",
+    "both",
+    "each",
+    "few",
+    "more",
+    "most",
+    "other",
+    "some",
+    "such",
+    "no",
+    "nor",
+    "not",
+    "only",
+    "own",
+    "same",
+    "so",
+    "than",
+    "too",
+    "very",
+    "s",
+    "t",
+    "can",
+    "will",
+    "just",
+    "don",
+    "should",
+    "now",
+    "d",
+    "ll",
+    "m",
+    "o",
+    "re",
+    "ve",
+    "y",
 ];
 
 /// Written next to the index; an index without it, or with another value,
@@ -96,7 +217,9 @@ fn register_analyzer(index: &Index) {
     let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|w| w.to_string())))
+        .filter(StopWordFilter::remove(
+            STOP_WORDS.iter().map(|w| w.to_string()),
+        ))
         .filter(Stemmer::new(Language::English))
         .build();
     index.tokenizers().register(ANALYZER, analyzer);
@@ -320,8 +443,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ft = FullText::open(dir.path()).unwrap();
         ft.apply(vec![
-            replace(1, "notes/boat.md", &[(10, "We sailed the catamaran to Hydra"), (11, "Anchoring tips about wind")]),
-            replace(2, "recipes/bread.md", &[(20, "Sourdough needs a lively starter")]),
+            replace(
+                1,
+                "notes/boat.md",
+                &[
+                    (10, "We sailed the catamaran to Hydra"),
+                    (11, "Anchoring tips about wind"),
+                ],
+            ),
+            replace(
+                2,
+                "recipes/bread.md",
+                &[(20, "Sourdough needs a lively starter")],
+            ),
         ])
         .unwrap();
         assert_eq!(ft.num_docs(), 3);
@@ -334,8 +468,12 @@ mod tests {
         assert_eq!(ft.search("bread", 5).unwrap(), vec![(20, 2)]);
         // Syntax errors are read leniently, never an error.
         assert!(ft.search("\"unbalanced AND (", 5).is_ok());
-        ft.apply(vec![replace(1, "notes/boat.md", &[(12, "Now about kayaks")])])
-            .unwrap();
+        ft.apply(vec![replace(
+            1,
+            "notes/boat.md",
+            &[(12, "Now about kayaks")],
+        )])
+        .unwrap();
         assert!(ft.search("catamaran", 5).unwrap().is_empty());
         assert_eq!(ft.search("kayaks", 5).unwrap(), vec![(12, 1)]);
         ft.apply(vec![Change::Remove { document_id: 2 }]).unwrap();

@@ -38,9 +38,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{MemoryConfig, Paths};
 use crate::db::{Db, DbError, NewChunk, WriteOutcome};
-use crate::protocol::{MemoryDocument, MemoryEntry, MemoryHit, MemoryStatus, MemoryVersion, WriteMode};
+use crate::protocol::{
+    MemoryDocument, MemoryEntry, MemoryHit, MemoryStatus, MemoryVersion, WriteMode,
+};
 use chunk::ChunkSpec;
-use embed::{EmbedError, Embedder, LocalModel, ModelLocation};
+use embed::{EmbedError, Embedder, ModelLocation, OnDemandModel};
 use fulltext::{Change, FullText};
 use vectors::VectorIndex;
 
@@ -228,7 +230,10 @@ impl Memory {
     }
 
     fn fulltext(&self) -> FullTextState {
-        self.fulltext.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.fulltext
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn set_fulltext(&self, state: FullTextState) {
@@ -255,14 +260,12 @@ impl Memory {
             .ok_or_else(|| MemoryError::NotFound(path.clone()))?;
         match version {
             Some(v) if v != doc.version => {
-                let (content, created) = self
-                    .db
-                    .memory_get_version(doc.id, v)
-                    .await?
-                    .ok_or(MemoryError::NoSuchVersion {
+                let (content, created) = self.db.memory_get_version(doc.id, v).await?.ok_or(
+                    MemoryError::NoSuchVersion {
                         path: path.clone(),
                         version: v,
-                    })?;
+                    },
+                )?;
                 Ok(MemoryDocument {
                     path,
                     content,
@@ -329,9 +332,10 @@ impl Memory {
             .remove_document(doc.id);
         if let FullTextState::Ready(ft) | FullTextState::Rebuilding(ft) = self.fulltext() {
             let id = doc.id;
-            let result =
-                tokio::task::spawn_blocking(move || ft.apply(vec![Change::Remove { document_id: id }]))
-                    .await;
+            let result = tokio::task::spawn_blocking(move || {
+                ft.apply(vec![Change::Remove { document_id: id }])
+            })
+            .await;
             if let Ok(Err(e)) = result {
                 tracing::warn!(error = %e, "full-text delete failed; rebuilding the index");
                 self.schedule_rebuild();
@@ -432,7 +436,9 @@ impl Memory {
         let vector_hits = match self.model() {
             ModelState::Ready(model) => {
                 if !self.vectors_loaded.load(Ordering::Acquire) {
-                    notices.push("vectors are still loading; meaning-based results may be incomplete".into());
+                    notices.push(
+                        "vectors are still loading; meaning-based results may be incomplete".into(),
+                    );
                 }
                 let q = query.clone();
                 match tokio::task::spawn_blocking(move || model.embed(&[q.as_str()])).await {
@@ -459,11 +465,16 @@ impl Memory {
                 }
             }
             ModelState::Loading => {
-                notices.push("the embedding model is still loading; showing keyword results only".into());
+                notices.push(
+                    "the embedding model is still loading; showing keyword results only".into(),
+                );
                 Vec::new()
             }
             ModelState::Disabled => {
-                notices.push("embeddings are off (memory.embeddings = false); showing keyword results only".into());
+                notices.push(
+                    "embeddings are off (memory.embeddings = false); showing keyword results only"
+                        .into(),
+                );
                 Vec::new()
             }
             ModelState::Unavailable(e) => {
@@ -643,7 +654,18 @@ impl Memory {
             }
             self.indexing.store(false, Ordering::Release);
             self.bump();
-            self.wake.notified().await;
+            // Idle: wait for work, releasing the model when none comes.
+            let idle = std::time::Duration::from_secs(self.config.model_idle_secs.max(1));
+            loop {
+                match tokio::time::timeout(idle, self.wake.notified()).await {
+                    Ok(()) => break,
+                    Err(_) => {
+                        if let ModelState::Ready(model) = self.model() {
+                            tokio::task::spawn_blocking(move || model.release_if_idle(idle));
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -661,7 +683,12 @@ impl Memory {
         .await;
         match opened {
             Ok(Ok((ft, recreated))) => {
-                let chunks = self.db.memory_counts("").await.map(|c| c.chunks).unwrap_or(0);
+                let chunks = self
+                    .db
+                    .memory_counts("")
+                    .await
+                    .map(|c| c.chunks)
+                    .unwrap_or(0);
                 let ft = Arc::new(ft);
                 if recreated || ft.num_docs() != chunks {
                     if !recreated {
@@ -689,11 +716,17 @@ impl Memory {
                 let ft2 = ft.clone();
                 match tokio::task::spawn_blocking(move || ft2.clear()).await {
                     Ok(Ok(())) => ft,
-                    _ => match tokio::task::spawn_blocking(move || FullText::recreate(&dir)).await {
-                        Ok(Ok(ft)) => Arc::new(ft),
-                        Ok(Err(e)) => return self.set_fulltext(FullTextState::Failed(e.to_string())),
-                        Err(e) => return self.set_fulltext(FullTextState::Failed(e.to_string())),
-                    },
+                    _ => {
+                        match tokio::task::spawn_blocking(move || FullText::recreate(&dir)).await {
+                            Ok(Ok(ft)) => Arc::new(ft),
+                            Ok(Err(e)) => {
+                                return self.set_fulltext(FullTextState::Failed(e.to_string()));
+                            }
+                            Err(e) => {
+                                return self.set_fulltext(FullTextState::Failed(e.to_string()));
+                            }
+                        }
+                    }
                 }
             }
             FullTextState::Failed(_) | FullTextState::Opening => {
@@ -744,7 +777,11 @@ impl Memory {
             }
             self.bump();
         }
-        tracing::info!(chunks = total, ms = started.elapsed().as_millis() as u64, "rebuilt the full-text index");
+        tracing::info!(
+            chunks = total,
+            ms = started.elapsed().as_millis() as u64,
+            "rebuilt the full-text index"
+        );
         // Only mark ready if nobody asked for another rebuild meanwhile.
         let mut state = self.fulltext.write().unwrap_or_else(|e| e.into_inner());
         if let FullTextState::Rebuilding(current) = &*state
@@ -758,19 +795,23 @@ impl Memory {
         let location = self.location.clone();
         let threads = self.config.embed_threads as usize;
         let started = Instant::now();
-        let loaded = tokio::task::spawn_blocking(move || LocalModel::load(&location, threads)).await;
+        let loaded =
+            tokio::task::spawn_blocking(move || OnDemandModel::load(&location, threads)).await;
         match loaded {
             Ok(Ok(model)) => {
-                tracing::info!(ms = started.elapsed().as_millis() as u64, "loaded the embedding model");
+                tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "loaded the embedding model"
+                );
                 self.set_model(ModelState::Ready(Arc::new(model)));
             }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, hint = e.hint(), "no local embedding model; memory search uses keywords only");
                 self.set_model(ModelState::Unavailable(e));
             }
-            Err(e) => {
-                self.set_model(ModelState::Unavailable(EmbedError::Inference(e.to_string())))
-            }
+            Err(e) => self.set_model(ModelState::Unavailable(EmbedError::Inference(
+                e.to_string(),
+            ))),
         }
         self.vectors_loaded.store(false, Ordering::Release);
         self.bump();
@@ -785,7 +826,11 @@ impl Memory {
         let mut fresh = VectorIndex::new(model.dims());
         let mut after = 0;
         loop {
-            match self.db.memory_vectors_page(model.model_id(), after, 5000).await {
+            match self
+                .db
+                .memory_vectors_page(model.model_id(), after, 5000)
+                .await
+            {
                 Ok(page) if page.is_empty() => break,
                 Ok(page) => {
                     for (chunk_id, doc_id, v) in &page {
@@ -882,7 +927,10 @@ impl Memory {
         let ModelState::Ready(model) = self.model() else {
             return Ok(0);
         };
-        let pending = self.db.memory_unembedded(model.model_id(), EMBED_BATCH).await?;
+        let pending = self
+            .db
+            .memory_unembedded(model.model_id(), EMBED_BATCH)
+            .await?;
         if pending.is_empty() {
             return Ok(0);
         }
@@ -902,12 +950,11 @@ impl Memory {
                 return Ok(0);
             }
         };
-        let pairs: Vec<([u8; 32], Vec<f32>)> = pending
-            .iter()
-            .map(|(h, _)| *h)
-            .zip(vectors)
-            .collect();
-        self.db.memory_put_embeddings(model.model_id(), &pairs).await?;
+        let pairs: Vec<([u8; 32], Vec<f32>)> =
+            pending.iter().map(|(h, _)| *h).zip(vectors).collect();
+        self.db
+            .memory_put_embeddings(model.model_id(), &pairs)
+            .await?;
         let hashes: Vec<[u8; 32]> = pairs.iter().map(|p| p.0).collect();
         let chunks = self.db.memory_chunks_with_hashes(&hashes).await?;
         let by_hash: HashMap<[u8; 32], &Vec<f32>> = pairs.iter().map(|(h, v)| (*h, v)).collect();

@@ -105,7 +105,11 @@ pub fn install(paths: &Paths, opts: &InstallOptions) -> Result<InstallReport, Pr
         });
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     serde_json::from_str(last).map_err(|e| ProvisionError::BadReport(format!("{e}: {last:?}")))
 }
 

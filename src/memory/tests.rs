@@ -30,7 +30,10 @@ impl Embedder for StandIn {
             .iter()
             .map(|t| {
                 let mut v = vec![0f32; 64];
-                for w in t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                for w in t
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                {
                     let h = content_hash(&w.to_lowercase());
                     v[h[0] as usize % 64] += if h[1] & 1 == 0 { 1.0 } else { -1.0 };
                 }
@@ -94,7 +97,10 @@ async fn settled(memory: &Memory) -> MemoryStatus {
 }
 
 async fn write(m: &Memory, path: &str, text: &str) -> u64 {
-    m.write(path, text, WriteMode::Replace, None, "user").await.unwrap().1
+    m.write(path, text, WriteMode::Replace, None, "user")
+        .await
+        .unwrap()
+        .1
 }
 
 #[tokio::test]
@@ -111,9 +117,14 @@ async fn identity_files_are_seeded_once_and_reach_the_prompt() {
     // A deleted identity file is not resurrected on the next start.
     f.memory.delete("SOUL.md").await.unwrap();
     f.memory.shutdown();
-    let again = Memory::open(f.db.clone(), &f.paths, MemoryConfig::default(), EmbedderSource::None)
-        .await
-        .unwrap();
+    let again = Memory::open(
+        f.db.clone(),
+        &f.paths,
+        MemoryConfig::default(),
+        EmbedderSource::None,
+    )
+    .await
+    .unwrap();
     assert!(again.read("SOUL.md", None).await.is_err());
     assert!(again.read("AGENTS.md", None).await.is_ok());
     again.shutdown();
@@ -126,7 +137,10 @@ async fn legacy_agents_md_is_imported() {
     let f = open_with(dir, EmbedderSource::None).await;
     let doc = f.memory.read("AGENTS.md", None).await.unwrap();
     assert_eq!(doc.content, "Always answer in French.");
-    assert_eq!(f.memory.history("AGENTS.md").await.unwrap()[0].author, "import");
+    assert_eq!(
+        f.memory.history("AGENTS.md").await.unwrap()[0].author,
+        "import"
+    );
     f.memory.shutdown();
 }
 
@@ -135,41 +149,103 @@ async fn versions_append_conflicts_moves_and_deletes() {
     let f = fixture(None).await;
     let m = &f.memory;
     assert_eq!(write(m, "notes/a.md", "one").await, 1);
-    let (_, v, changed) = m.write("notes/a.md", "two", WriteMode::Append, None, "agent").await.unwrap();
+    let (_, v, changed) = m
+        .write("notes/a.md", "two", WriteMode::Append, None, "agent")
+        .await
+        .unwrap();
     assert_eq!((v, changed), (2, true));
-    assert_eq!(m.read("notes/a.md", None).await.unwrap().content, "one\ntwo");
+    assert_eq!(
+        m.read("notes/a.md", None).await.unwrap().content,
+        "one\ntwo"
+    );
     // Same text again: no new version.
-    let (_, v, changed) = m.write("/notes/a.md", "one\ntwo", WriteMode::Replace, None, "user").await.unwrap();
+    let (_, v, changed) = m
+        .write("/notes/a.md", "one\ntwo", WriteMode::Replace, None, "user")
+        .await
+        .unwrap();
     assert_eq!((v, changed), (2, false));
     // Old versions stay readable.
     let old = m.read("notes/a.md", Some(1)).await.unwrap();
-    assert_eq!((old.content.as_str(), old.version, old.latest_version), ("one", 1, 2));
-    assert!(matches!(m.read("notes/a.md", Some(9)).await, Err(MemoryError::NoSuchVersion { .. })));
+    assert_eq!(
+        (old.content.as_str(), old.version, old.latest_version),
+        ("one", 1, 2)
+    );
+    assert!(matches!(
+        m.read("notes/a.md", Some(9)).await,
+        Err(MemoryError::NoSuchVersion { .. })
+    ));
     // A stale editor cannot overwrite a newer version; nothing is lost.
-    let err = m.write("notes/a.md", "stale", WriteMode::Replace, Some(1), "user").await.unwrap_err();
-    assert!(matches!(err, MemoryError::Conflict { expected: 1, current: 2, .. }), "{err}");
-    assert_eq!(m.read("notes/a.md", None).await.unwrap().content, "one\ntwo");
-    assert_eq!(m.write("notes/a.md", "three", WriteMode::Replace, Some(2), "user").await.unwrap().1, 3);
+    let err = m
+        .write("notes/a.md", "stale", WriteMode::Replace, Some(1), "user")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MemoryError::Conflict {
+                expected: 1,
+                current: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        m.read("notes/a.md", None).await.unwrap().content,
+        "one\ntwo"
+    );
+    assert_eq!(
+        m.write("notes/a.md", "three", WriteMode::Replace, Some(2), "user")
+            .await
+            .unwrap()
+            .1,
+        3
+    );
     // Move keeps the history and refuses to overwrite.
     write(m, "notes/b.md", "bee").await;
-    assert!(matches!(m.rename("notes/a.md", "notes/b.md").await, Err(MemoryError::Exists(_))));
+    assert!(matches!(
+        m.rename("notes/a.md", "notes/b.md").await,
+        Err(MemoryError::Exists(_))
+    ));
     let (_, to, v) = m.rename("notes/a.md", "archive/a.md").await.unwrap();
     assert_eq!((to.as_str(), v), ("archive/a.md", 4));
     let history = m.history("archive/a.md").await.unwrap();
-    assert_eq!(history.iter().map(|h| h.version).collect::<Vec<_>>(), vec![4, 3, 2, 1]);
+    assert_eq!(
+        history.iter().map(|h| h.version).collect::<Vec<_>>(),
+        vec![4, 3, 2, 1]
+    );
     assert_eq!(history[2].author, "agent");
     assert_eq!(history[3].path, "notes/a.md");
     // Delete: gone from the tree, history still there.
     m.delete("archive/a.md").await.unwrap();
-    assert!(matches!(m.read("archive/a.md", None).await, Err(MemoryError::NotFound(_))));
+    assert!(matches!(
+        m.read("archive/a.md", None).await,
+        Err(MemoryError::NotFound(_))
+    ));
     assert_eq!(m.history("archive/a.md").await.unwrap().len(), 4);
-    assert!(matches!(m.delete("archive/a.md").await, Err(MemoryError::NotFound(_))));
+    assert!(matches!(
+        m.delete("archive/a.md").await,
+        Err(MemoryError::NotFound(_))
+    ));
     // Tree with a prefix; bad paths and sizes are refused clearly.
-    let under: Vec<String> = m.tree(Some("notes/")).await.unwrap().into_iter().map(|e| e.path).collect();
+    let under: Vec<String> = m
+        .tree(Some("notes/"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.path)
+        .collect();
     assert_eq!(under, vec!["notes/b.md"]);
-    assert!(matches!(m.write("../x", "y", WriteMode::Replace, None, "user").await, Err(MemoryError::InvalidPath { .. })));
+    assert!(matches!(
+        m.write("../x", "y", WriteMode::Replace, None, "user").await,
+        Err(MemoryError::InvalidPath { .. })
+    ));
     let big = "x".repeat(MAX_DOCUMENT_BYTES + 1);
-    assert!(matches!(m.write("big.md", &big, WriteMode::Replace, None, "user").await, Err(MemoryError::TooLarge { .. })));
+    assert!(matches!(
+        m.write("big.md", &big, WriteMode::Replace, None, "user")
+            .await,
+        Err(MemoryError::TooLarge { .. })
+    ));
     m.shutdown();
 }
 
@@ -178,8 +254,18 @@ async fn search_finds_by_keyword_and_vector_and_follows_changes() {
     let embedder = stand_in();
     let f = fixture(Some(embedder.clone())).await;
     let m = &f.memory;
-    write(m, "notes/boat.md", "We sailed the catamaran to Hydra in June.").await;
-    write(m, "recipes/bread.md", "Sourdough needs a lively starter and patience.").await;
+    write(
+        m,
+        "notes/boat.md",
+        "We sailed the catamaran to Hydra in June.",
+    )
+    .await;
+    write(
+        m,
+        "recipes/bread.md",
+        "Sourdough needs a lively starter and patience.",
+    )
+    .await;
     let status = settled(m).await;
     assert_eq!(status.embedded_chunks, status.chunks);
     let found = m.search("catamaran Hydra", 5).await;
@@ -194,8 +280,15 @@ async fn search_finds_by_keyword_and_vector_and_follows_changes() {
     write(m, "notes/boat.md", "Now the kayak trip to Paxos.").await;
     settled(m).await;
     let found = m.search("catamaran", 5).await;
-    assert!(found.hits.iter().all(|h| h.fulltext_rank.is_none()), "{:?}", found.hits);
-    assert_eq!(m.search("kayak Paxos", 5).await.hits[0].path, "notes/boat.md");
+    assert!(
+        found.hits.iter().all(|h| h.fulltext_rank.is_none()),
+        "{:?}",
+        found.hits
+    );
+    assert_eq!(
+        m.search("kayak Paxos", 5).await.hits[0].path,
+        "notes/boat.md"
+    );
 
     // Delete: gone from both halves at once.
     m.delete("recipes/bread.md").await.unwrap();
@@ -240,7 +333,14 @@ async fn without_a_model_keyword_search_works_and_says_so() {
     let found = m.search("INV-2291", 5).await;
     assert_eq!(found.hits[0].path, "notes/tax.md");
     assert_eq!(found.hits[0].vector_rank, None);
-    assert!(found.notices.iter().any(|n| n.contains("keyword results only")), "{:?}", found.notices);
+    assert!(
+        found
+            .notices
+            .iter()
+            .any(|n| n.contains("keyword results only")),
+        "{:?}",
+        found.notices
+    );
     m.shutdown();
 }
 
@@ -255,10 +355,19 @@ async fn a_missing_model_is_reported_with_the_fix() {
     write(&m, "n.md", "hello there").await;
     let status = settled(&m).await;
     assert_eq!(status.model_state, "missing");
-    assert!(status.model_hint.unwrap().contains("ironclaw models install"));
+    assert!(
+        status
+            .model_hint
+            .unwrap()
+            .contains("ironclaw models install")
+    );
     let found = m.search("hello", 5).await;
     assert_eq!(found.hits[0].path, "n.md");
-    assert!(found.notices[0].contains("ironclaw models install"), "{:?}", found.notices);
+    assert!(
+        found.notices[0].contains("ironclaw models install"),
+        "{:?}",
+        found.notices
+    );
     m.shutdown();
 }
 
@@ -275,9 +384,14 @@ async fn a_corrupt_or_missing_index_is_rebuilt_from_the_database() {
 
     // Corrupt: garbage meta.json.
     std::fs::write(index.join("meta.json"), b"\0garbage").unwrap();
-    let m = Memory::open(f.db.clone(), &Paths::new(path.clone()), MemoryConfig::default(), EmbedderSource::None)
-        .await
-        .unwrap();
+    let m = Memory::open(
+        f.db.clone(),
+        &Paths::new(path.clone()),
+        MemoryConfig::default(),
+        EmbedderSource::None,
+    )
+    .await
+    .unwrap();
     settled(&m).await;
     assert_eq!(m.search("zebra", 5).await.hits[0].path, "notes/x.md");
     m.shutdown();
@@ -285,9 +399,14 @@ async fn a_corrupt_or_missing_index_is_rebuilt_from_the_database() {
 
     // Missing: the whole directory gone.
     std::fs::remove_dir_all(&index).unwrap();
-    let m = Memory::open(f.db.clone(), &Paths::new(path), MemoryConfig::default(), EmbedderSource::None)
-        .await
-        .unwrap();
+    let m = Memory::open(
+        f.db.clone(),
+        &Paths::new(path),
+        MemoryConfig::default(),
+        EmbedderSource::None,
+    )
+    .await
+    .unwrap();
     settled(&m).await;
     assert_eq!(m.search("zebra", 5).await.hits[0].path, "notes/x.md");
     m.shutdown();
@@ -305,7 +424,10 @@ async fn long_documents_are_chunked_and_each_chunk_is_findable() {
     text.push_str("the rare word quokka appears once near the end.");
     write(m, "long.md", &text).await;
     let status = settled(m).await;
-    assert!(status.chunks >= 4 + IDENTITY_FILES.len() as u64, "{status:?}");
+    assert!(
+        status.chunks >= 4 + IDENTITY_FILES.len() as u64,
+        "{status:?}"
+    );
     let hit = &m.search("quokka", 3).await.hits[0];
     assert_eq!(hit.path, "long.md");
     assert!(hit.snippet.contains("quokka"), "{}", hit.snippet);

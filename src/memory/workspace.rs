@@ -23,7 +23,13 @@ pub const IDENTITY_FILES: [(&str, &str); 6] = [
 
 /// The files the system prompt includes, in this order. `HEARTBEAT.md` is
 /// the heartbeat's checklist, not part of every turn.
-pub const PROMPT_FILES: [&str; 5] = ["AGENTS.md", "SOUL.md", "IDENTITY.md", "USER.md", "MEMORY.md"];
+pub const PROMPT_FILES: [&str; 5] = [
+    "AGENTS.md",
+    "SOUL.md",
+    "IDENTITY.md",
+    "USER.md",
+    "MEMORY.md",
+];
 
 const AGENTS: &str = "# AGENTS.md — how you work\n\n\
 - Before answering about past conversations, decisions, people or preferences, search memory (`memory_search`).\n\
@@ -59,7 +65,9 @@ pub fn normalize_path(raw: &str) -> Result<String, MemoryError> {
         path = rest;
     }
     if path.is_empty() {
-        return Err(bad("the path is empty; use something like `notes/ideas.md`"));
+        return Err(bad(
+            "the path is empty; use something like `notes/ideas.md`",
+        ));
     }
     if path.len() > MAX_PATH_BYTES {
         return Err(bad("longer than 512 bytes"));
@@ -119,7 +127,10 @@ mod tests {
         assert_eq!(normalize_path("notes/a.md").unwrap(), "notes/a.md");
         assert_eq!(normalize_path(" /notes/a.md ").unwrap(), "notes/a.md");
         assert_eq!(normalize_path("./././x").unwrap(), "x");
-        assert_eq!(normalize_path("Ünïcode/日本.md").unwrap(), "Ünïcode/日本.md");
+        assert_eq!(
+            normalize_path("Ünïcode/日本.md").unwrap(),
+            "Ünïcode/日本.md"
+        );
         for bad in [
             "", "  ", "/", "a//b", "a/../b", "..", "./", "a/", "a\\b", "a/\u{7}b", " a/ b",
         ] {

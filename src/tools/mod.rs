@@ -72,7 +72,8 @@ pub trait Workspace: Send + Sync {
     /// The current text and version of a document.
     async fn read(&self, path: &str) -> Result<(String, u64), String>;
     /// Returns the normalised path and the new version.
-    async fn write(&self, path: &str, content: &str, append: bool) -> Result<(String, u64), String>;
+    async fn write(&self, path: &str, content: &str, append: bool)
+    -> Result<(String, u64), String>;
     /// Every document under `prefix`: `(path, characters)`.
     async fn tree(&self, prefix: &str) -> Result<Vec<(String, u64)>, String>;
 }

@@ -52,7 +52,10 @@ impl Tool for MemorySearch {
     }
 
     fn summarize(&self, args: &Value) -> String {
-        try_args::<SearchArgs>(args).map_or_else(|| "search memory".into(), |a| format!("search memory: {}", a.query))
+        try_args::<SearchArgs>(args).map_or_else(
+            || "search memory".into(),
+            |a| format!("search memory: {}", a.query),
+        )
     }
 
     async fn call(&self, args: Value, ctx: &ToolContext) -> Result<ToolOutput, ToolError> {
@@ -114,7 +117,10 @@ impl Tool for MemoryRead {
     }
 
     fn summarize(&self, args: &Value) -> String {
-        try_args::<ReadArgs>(args).map_or_else(|| "read memory".into(), |a| format!("read memory {}", a.path))
+        try_args::<ReadArgs>(args).map_or_else(
+            || "read memory".into(),
+            |a| format!("read memory {}", a.path),
+        )
     }
 
     async fn call(&self, args: Value, ctx: &ToolContext) -> Result<ToolOutput, ToolError> {
@@ -192,7 +198,11 @@ impl Tool for MemoryWrite {
         match try_args::<WriteArgs>(args) {
             Some(a) => format!(
                 "{} {} chars {} memory {}",
-                if a.mode == Mode::Append { "append" } else { "write" },
+                if a.mode == Mode::Append {
+                    "append"
+                } else {
+                    "write"
+                },
                 a.content.chars().count(),
                 if a.mode == Mode::Append { "to" } else { "as" },
                 a.path
@@ -207,7 +217,9 @@ impl Tool for MemoryWrite {
             .write(&args.path, &args.content, args.mode == Mode::Append)
             .await
             .map_err(ToolError::Failed)?;
-        Ok(ToolOutput::text(format!("saved {path} (version {version})")))
+        Ok(ToolOutput::text(format!(
+            "saved {path} (version {version})"
+        )))
     }
 }
 

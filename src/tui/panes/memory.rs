@@ -52,6 +52,11 @@ pub struct MemoryPane {
     new_path: String,
     status: Option<MemoryStatus>,
     message: Option<String>,
+    /// A tree request is on its way; changes meanwhile set `tree_dirty`
+    /// and one more request follows the reply (an import of thousands of
+    /// notes asks for the tree a few times, not thousands).
+    tree_pending: bool,
+    tree_dirty: bool,
 }
 
 struct Editor {
@@ -112,6 +117,17 @@ impl MemoryPane {
             new_path: String::new(),
             status: None,
             message: None,
+            tree_pending: true,
+            tree_dirty: false,
+        }
+    }
+
+    fn refresh_tree(&mut self, cx: &mut Cx<'_>) {
+        if self.tree_pending {
+            self.tree_dirty = true;
+        } else {
+            self.tree_pending = true;
+            cx.send(Op::MemoryTree { prefix: None });
         }
     }
 
@@ -121,7 +137,10 @@ impl MemoryPane {
     }
 
     fn selected_path(&self) -> Option<&str> {
-        self.entries.as_ref()?.get(self.selected).map(|e| e.path.as_str())
+        self.entries
+            .as_ref()?
+            .get(self.selected)
+            .map(|e| e.path.as_str())
     }
 
     fn open(&mut self, path: String, cx: &mut Cx<'_>) {
@@ -176,11 +195,16 @@ impl MemoryPane {
             KeyCode::Esc => {
                 if !editor.modified() || editor.discard_armed {
                     self.editor = None;
-                    self.focus = if self.document.is_some() { Focus::Document } else { Focus::Tree };
+                    self.focus = if self.document.is_some() {
+                        Focus::Document
+                    } else {
+                        Focus::Tree
+                    };
                     self.message = None;
                 } else {
                     editor.discard_armed = true;
-                    self.message = Some("unsaved changes: Ctrl-S saves, Esc again discards them".into());
+                    self.message =
+                        Some("unsaved changes: Ctrl-S saves, Esc again discards them".into());
                 }
             }
             _ => {
@@ -194,14 +218,20 @@ impl MemoryPane {
         match self.focus {
             Focus::Results => {
                 let n = self.results.len();
-                self.result_selected = self.result_selected.saturating_add_signed(delta).min(n.saturating_sub(1));
+                self.result_selected = self
+                    .result_selected
+                    .saturating_add_signed(delta)
+                    .min(n.saturating_sub(1));
             }
             Focus::Document => {
                 self.doc_scroll = self.doc_scroll.saturating_add_signed(delta as i16);
             }
             _ => {
                 let n = self.entries.as_ref().map_or(0, Vec::len);
-                self.selected = self.selected.saturating_add_signed(delta).min(n.saturating_sub(1));
+                self.selected = self
+                    .selected
+                    .saturating_add_signed(delta)
+                    .min(n.saturating_sub(1));
             }
         }
     }
@@ -211,6 +241,10 @@ impl Pane for MemoryPane {
     fn on_event(&mut self, event: &Event, cx: &mut Cx<'_>) {
         match event {
             Event::MemoryTree { entries } => {
+                self.tree_pending = false;
+                if std::mem::take(&mut self.tree_dirty) {
+                    self.refresh_tree(cx);
+                }
                 let keep = self.selected_path().map(str::to_string);
                 self.entries = Some(entries.clone());
                 if let Some(path) = keep
@@ -224,27 +258,28 @@ impl Pane for MemoryPane {
                 self.document = Some(document.clone());
                 self.stale = false;
             }
+            // Live search: only the answer to what is typed now counts.
             Event::MemorySearchResults {
                 query,
                 hits,
                 notices,
                 took_ms,
-            } => {
-                // Live search: only the answer to what is typed now counts.
-                if query.trim() == self.query.trim() {
-                    self.results_for = query.clone();
-                    self.results = hits.clone();
-                    self.notices = notices.clone();
-                    self.took_ms = *took_ms;
-                    self.result_selected = self.result_selected.min(hits.len().saturating_sub(1));
-                }
+            } if query.trim() == self.query.trim() => {
+                self.results_for = query.clone();
+                self.results = hits.clone();
+                self.notices = notices.clone();
+                self.took_ms = *took_ms;
+                self.result_selected = self.result_selected.min(hits.len().saturating_sub(1));
             }
             Event::MemoryStatus { status } => self.status = Some(status.clone()),
             Event::MemoryChanged { path, version, .. } => {
-                cx.send(Op::MemoryTree { prefix: None });
+                self.refresh_tree(cx);
                 if let Some(editor) = &mut self.editor
                     && editor.path == *path
-                    && self.message.as_deref().is_some_and(|m| m.starts_with("saving"))
+                    && self
+                        .message
+                        .as_deref()
+                        .is_some_and(|m| m.starts_with("saving"))
                 {
                     // Our save landed: keep editing from the new version.
                     editor.base_version = *version;
@@ -260,7 +295,9 @@ impl Pane for MemoryPane {
                         });
                     }
                 }
-                if !self.query.trim().is_empty() {
+                // Refresh the results, unless a search is already on its way.
+                if !self.query.trim().is_empty() && self.results_for.trim() == self.query.trim() {
+                    self.results_for.clear();
                     self.search(cx);
                 }
             }
@@ -277,7 +314,10 @@ impl Pane for MemoryPane {
     }
 
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> bool {
-        if matches!(self.focus, Focus::Editor | Focus::NewPath | Focus::Search | Focus::ConfirmDelete) {
+        if matches!(
+            self.focus,
+            Focus::Editor | Focus::NewPath | Focus::Search | Focus::ConfirmDelete
+        ) {
             // Raw keys: the editor and the inputs handle Enter, arrows, Esc.
             return false;
         }
@@ -326,7 +366,11 @@ impl Pane for MemoryPane {
                         self.search(cx);
                     }
                     KeyCode::Enter | KeyCode::Down => {
-                        self.focus = if self.results.is_empty() { Focus::Tree } else { Focus::Results };
+                        self.focus = if self.results.is_empty() {
+                            Focus::Tree
+                        } else {
+                            Focus::Results
+                        };
                     }
                     KeyCode::Esc => {
                         self.query.clear();
@@ -339,14 +383,21 @@ impl Pane for MemoryPane {
             }
             Focus::NewPath => {
                 match key.code {
-                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => self.new_path.push(c),
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        self.new_path.push(c)
+                    }
                     KeyCode::Backspace => {
                         self.new_path.pop();
                     }
                     KeyCode::Enter => match crate::memory::normalize_path(&self.new_path) {
                         Ok(path) => {
-                            if self.entries.as_ref().is_some_and(|e| e.iter().any(|e| e.path == path)) {
-                                self.message = Some(format!("{path} exists; open it from the tree"));
+                            if self
+                                .entries
+                                .as_ref()
+                                .is_some_and(|e| e.iter().any(|e| e.path == path))
+                            {
+                                self.message =
+                                    Some(format!("{path} exists; open it from the tree"));
                             } else {
                                 self.document = None;
                                 self.editor = Some(Editor::new(path, 0, ""));
@@ -396,20 +447,24 @@ impl Pane for MemoryPane {
                 }
             }
             KeyCode::Char('n') => {
-                self.new_path = self.selected_path().and_then(|p| p.rsplit_once('/')).map(|(dir, _)| format!("{dir}/")).unwrap_or_default();
+                self.new_path = self
+                    .selected_path()
+                    .and_then(|p| p.rsplit_once('/'))
+                    .map(|(dir, _)| format!("{dir}/"))
+                    .unwrap_or_default();
                 self.focus = Focus::NewPath;
             }
             KeyCode::Char('d') if self.focus == Focus::Tree && self.selected_path().is_some() => {
                 self.focus = Focus::ConfirmDelete;
             }
             KeyCode::Char('r') => {
-                for op in Self::initial_ops() {
-                    cx.send(op);
-                }
+                self.refresh_tree(cx);
+                cx.send(Op::MemoryStatus);
             }
             KeyCode::Char('R') => {
                 cx.send(Op::MemoryReindex);
-                self.message = Some("reindexing: both indexes are rebuilt from the database".into());
+                self.message =
+                    Some("reindexing: both indexes are rebuilt from the database".into());
             }
             KeyCode::Left => self.focus = Focus::Tree,
             KeyCode::Right if self.document.is_some() => self.focus = Focus::Document,
@@ -431,7 +486,10 @@ impl Pane for MemoryPane {
     }
 
     fn captures_text(&self) -> bool {
-        matches!(self.focus, Focus::Editor | Focus::Search | Focus::NewPath | Focus::ConfirmDelete)
+        matches!(
+            self.focus,
+            Focus::Editor | Focus::Search | Focus::NewPath | Focus::ConfirmDelete
+        )
     }
 
     fn render(&mut self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
@@ -447,11 +505,14 @@ impl Pane for MemoryPane {
         if inner.height < 4 || inner.width < 20 {
             return;
         }
-        let [body, footer] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(inner);
+        let [body, footer] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(inner);
         let tree_w = (body.width / 3).clamp(18.min(body.width), 40);
-        let [left, right] = Layout::horizontal([Constraint::Length(tree_w), Constraint::Min(10)]).areas(body);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(tree_w), Constraint::Min(10)]).areas(body);
         self.render_tree(frame, left, view);
-        let [search, main] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(right);
+        let [search, main] =
+            Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(right);
         self.render_search_box(frame, search, view);
         match self.focus {
             Focus::Editor => self.render_editor(frame, main, view),
@@ -484,7 +545,10 @@ impl Pane for MemoryPane {
 impl MemoryPane {
     fn render_tree(&self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let t = view.theme;
-        let focused = matches!(self.focus, Focus::Tree | Focus::ConfirmDelete | Focus::NewPath);
+        let focused = matches!(
+            self.focus,
+            Focus::Tree | Focus::ConfirmDelete | Focus::NewPath
+        );
         let block = Block::default()
             .borders(Borders::RIGHT)
             .border_set(t.glyphs.border)
@@ -510,10 +574,17 @@ impl MemoryPane {
             open.truncate(common);
             for (depth, d) in dirs.iter().enumerate().skip(common) {
                 let text = format!("{}{}/", "  ".repeat(depth), sanitize(d));
-                rows.push((Line::from(Span::styled(truncate(&text, w).into_owned(), t.accent)), None));
+                rows.push((
+                    Line::from(Span::styled(truncate(&text, w).into_owned(), t.accent)),
+                    None,
+                ));
                 open.push(d);
             }
-            let name = format!("{}{}", "  ".repeat(dirs.len()), sanitize(parts[parts.len() - 1]));
+            let name = format!(
+                "{}{}",
+                "  ".repeat(dirs.len()),
+                sanitize(parts[parts.len() - 1])
+            );
             let style = if i == self.selected && focused {
                 t.selection
             } else if i == self.selected {
@@ -521,12 +592,23 @@ impl MemoryPane {
             } else {
                 t.text
             };
-            rows.push((Line::from(Span::styled(truncate(&name, w).into_owned(), style)), Some(i)));
+            rows.push((
+                Line::from(Span::styled(truncate(&name, w).into_owned(), style)),
+                Some(i),
+            ));
         }
         let height = inner.height as usize;
-        let sel_row = rows.iter().position(|(_, i)| *i == Some(self.selected)).unwrap_or(0);
+        let sel_row = rows
+            .iter()
+            .position(|(_, i)| *i == Some(self.selected))
+            .unwrap_or(0);
         let top = sel_row.saturating_sub(height.saturating_sub(1));
-        let lines: Vec<Line> = rows.into_iter().skip(top).take(height).map(|(l, _)| l).collect();
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .skip(top)
+            .take(height)
+            .map(|(l, _)| l)
+            .collect();
         frame.render_widget(Paragraph::new(lines), inner);
     }
 
@@ -541,17 +623,27 @@ impl MemoryPane {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(t.glyphs.border)
-            .border_style(if focused || self.focus == Focus::NewPath { t.border_focus } else { t.border })
+            .border_style(if focused || self.focus == Focus::NewPath {
+                t.border_focus
+            } else {
+                t.border
+            })
             .title(Span::styled(label, t.title));
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let w = inner.width as usize;
         let shown = sanitize(text);
-        let mut spans = vec![Span::styled(truncate(&shown, w.saturating_sub(1)).into_owned(), t.text)];
+        let mut spans = vec![Span::styled(
+            truncate(&shown, w.saturating_sub(1)).into_owned(),
+            t.text,
+        )];
         if focused || self.focus == Focus::NewPath {
             spans.push(Span::styled("_", t.accent));
         } else if text.is_empty() {
-            spans.push(Span::styled("press / to search by keyword and meaning", t.muted));
+            spans.push(Span::styled(
+                "press / to search by keyword and meaning",
+                t.muted,
+            ));
         }
         frame.render_widget(Paragraph::new(Line::from(spans)), inner);
     }
@@ -566,7 +658,10 @@ impl MemoryPane {
         if self.results_for.trim() != self.query.trim() {
             lines.push(Line::from(Span::styled("searching…", t.muted)));
         } else if self.results.is_empty() {
-            lines.push(Line::from(Span::styled(format!("no matches ({} ms)", self.took_ms), t.muted)));
+            lines.push(Line::from(Span::styled(
+                format!("no matches ({} ms)", self.took_ms),
+                t.muted,
+            )));
         } else {
             lines.push(Line::from(Span::styled(
                 format!("{} results in {} ms", self.results.len(), self.took_ms),
@@ -593,7 +688,11 @@ impl MemoryPane {
         // Keep the selected result on screen.
         let height = area.height as usize;
         let skip = (self.result_selected * 3 + 2).saturating_sub(height.saturating_sub(1));
-        let skip = if self.focus == Focus::Results { skip } else { 0 };
+        let skip = if self.focus == Focus::Results {
+            skip
+        } else {
+            0
+        };
         let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
         frame.render_widget(Paragraph::new(lines), area);
     }
@@ -612,7 +711,10 @@ impl MemoryPane {
         if self.stale {
             head.push_str(" · changed since opened");
         }
-        let mut lines = vec![Line::from(Span::styled(truncate(&head, w).into_owned(), t.heading))];
+        let mut lines = vec![Line::from(Span::styled(
+            truncate(&head, w).into_owned(),
+            t.heading,
+        ))];
         lines.extend(crate::tui::markdown::render(&doc.content, w, t));
         let max = lines.len().saturating_sub(area.height as usize) as u16;
         self.doc_scroll = self.doc_scroll.min(max);
@@ -621,8 +723,11 @@ impl MemoryPane {
 
     fn render_editor(&mut self, frame: &mut Frame<'_>, area: Rect, view: &View<'_>) {
         let t = view.theme;
-        let Some(editor) = &mut self.editor else { return };
-        let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        let Some(editor) = &mut self.editor else {
+            return;
+        };
+        let [head, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let mut title = format!("editing {}", sanitize(&editor.path));
         if editor.modified() {
             title.push_str(" *");
@@ -631,7 +736,10 @@ impl MemoryPane {
             title.push_str(" · changed elsewhere: saving will be refused");
         }
         frame.render_widget(
-            Paragraph::new(Span::styled(truncate(&title, head.width as usize).into_owned(), t.heading)),
+            Paragraph::new(Span::styled(
+                truncate(&title, head.width as usize).into_owned(),
+                t.heading,
+            )),
             head,
         );
         editor.textarea.set_style(t.text);
@@ -642,7 +750,10 @@ impl MemoryPane {
         let t = view.theme;
         let w = area.width as usize;
         let line = if let Some(m) = &self.message {
-            Line::from(Span::styled(truncate(&sanitize(m), w).into_owned(), t.warning))
+            Line::from(Span::styled(
+                truncate(&sanitize(m), w).into_owned(),
+                t.warning,
+            ))
         } else if let Some(s) = &self.status {
             let index = if s.indexing {
                 format!(
@@ -656,10 +767,20 @@ impl MemoryPane {
                 "ready" => format!("model {} ready", s.model),
                 other => format!("model {other}: keyword search only"),
             };
-            let style = if s.model_state == "ready" { t.muted } else { t.warning };
-            Line::from(Span::styled(truncate(&format!("{index} · {model}"), w).into_owned(), style))
+            let style = if s.model_state == "ready" {
+                t.muted
+            } else {
+                t.warning
+            };
+            Line::from(Span::styled(
+                truncate(&format!("{index} · {model}"), w).into_owned(),
+                style,
+            ))
         } else {
-            Line::from(Span::styled("asking the engine for the memory status…", t.muted))
+            Line::from(Span::styled(
+                "asking the engine for the memory status…",
+                t.muted,
+            ))
         };
         frame.render_widget(Paragraph::new(line), area);
     }
