@@ -480,7 +480,10 @@ fn the_model_is_released_when_idle_and_reloads_on_demand() {
     };
     let model = OnDemandModel::load(&location, 1).unwrap();
     let first = model.embed(&["a quiet afternoon by the sea"]).unwrap();
-    assert!(!model.release_if_idle(Duration::from_secs(3600)), "used just now");
+    assert!(
+        !model.release_if_idle(Duration::from_secs(3600)),
+        "used just now"
+    );
     assert!(model.release_if_idle(Duration::ZERO));
     assert!(!model.is_loaded());
     let again = model.embed(&["a quiet afternoon by the sea"]).unwrap();

@@ -54,6 +54,23 @@ pub struct MemoryCounts {
     pub pending_documents: u64,
 }
 
+/// `(id, content, version)` of the document at `path`, inside a transaction.
+async fn current_row(
+    tx: &libsql::Transaction,
+    path: &str,
+) -> Result<Option<(i64, String, u64)>, DbError> {
+    let mut rows = tx
+        .query(
+            "SELECT id, content, version FROM memory_documents WHERE path = ?1",
+            [path],
+        )
+        .await?;
+    match rows.next().await? {
+        Some(row) => Ok(Some((row.get(0)?, row.get(1)?, to_u64(row.get(2)?)))),
+        None => Ok(None),
+    }
+}
+
 fn decode_vector(blob: &[u8]) -> Vec<f32> {
     blob.chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -139,21 +156,7 @@ impl Db {
         let now = now_ms();
         let conn = self.conn.lock().await;
         let tx = conn.transaction().await?;
-        let mut rows = tx
-            .query(
-                "SELECT id, content, version FROM memory_documents WHERE path = ?1",
-                [path],
-            )
-            .await?;
-        let current = match rows.next().await? {
-            Some(row) => Some((
-                row.get::<i64>(0)?,
-                row.get::<String>(1)?,
-                to_u64(row.get(2)?),
-            )),
-            None => None,
-        };
-        drop(rows);
+        let current = current_row(&tx, path).await?;
         let current_version = current.as_ref().map_or(0, |c| c.2);
         if let Some(expected) = expected_version
             && expected != current_version
@@ -221,21 +224,10 @@ impl Db {
         let now = now_ms();
         let conn = self.conn.lock().await;
         let tx = conn.transaction().await?;
-        let mut rows = tx
-            .query(
-                "SELECT id, content, version FROM memory_documents WHERE path = ?1",
-                [from],
-            )
-            .await?;
-        let Some(row) = rows.next().await? else {
+        let Some((id, content, version)) = current_row(&tx, from).await? else {
             return Ok(None);
         };
-        let (id, content, version) = (
-            row.get::<i64>(0)?,
-            row.get::<String>(1)?,
-            to_u64(row.get(2)?) + 1,
-        );
-        drop(rows);
+        let version = version + 1;
         tx.execute(
             "UPDATE memory_documents SET path = ?2, version = ?3, updated_at = ?4 WHERE id = ?1",
             params![id, to, version as i64, now],

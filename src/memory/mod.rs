@@ -242,6 +242,15 @@ impl Memory {
 
     // ---- the workspace ----
 
+    /// The normalised path and the document there, or `NotFound`.
+    async fn existing(&self, path: &str) -> Result<(String, crate::db::DocRow), MemoryError> {
+        let path = normalize_path(path)?;
+        match self.db.memory_get(&path).await? {
+            Some(doc) => Ok((path, doc)),
+            None => Err(MemoryError::NotFound(path)),
+        }
+    }
+
     pub async fn tree(&self, prefix: Option<&str>) -> Result<Vec<MemoryEntry>, MemoryError> {
         let prefix = prefix.map(str::trim).unwrap_or("").trim_start_matches('/');
         Ok(self.db.memory_list(prefix).await?)
@@ -252,12 +261,7 @@ impl Memory {
         path: &str,
         version: Option<u64>,
     ) -> Result<MemoryDocument, MemoryError> {
-        let path = normalize_path(path)?;
-        let doc = self
-            .db
-            .memory_get(&path)
-            .await?
-            .ok_or_else(|| MemoryError::NotFound(path.clone()))?;
+        let (path, doc) = self.existing(path).await?;
         match version {
             Some(v) if v != doc.version => {
                 let (content, created) = self.db.memory_get_version(doc.id, v).await?.ok_or(
@@ -319,12 +323,7 @@ impl Memory {
     }
 
     pub async fn delete(&self, path: &str) -> Result<String, MemoryError> {
-        let path = normalize_path(path)?;
-        let doc = self
-            .db
-            .memory_get(&path)
-            .await?
-            .ok_or_else(|| MemoryError::NotFound(path.clone()))?;
+        let (path, doc) = self.existing(path).await?;
         self.db.memory_delete(&path).await?;
         self.vectors
             .write()
