@@ -387,8 +387,8 @@ impl Embedder for OnDemandModel {
 }
 
 /// Returns freed heap pages to the system (glibc keeps them otherwise, and
-/// ONNX Runtime frees hundreds of MB at once).
-fn release_freed_memory() {
+/// ONNX Runtime frees hundreds of MB at once, tantivy's writer 20 MB).
+pub(crate) fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory; it has no preconditions.
     unsafe {

@@ -653,6 +653,8 @@ impl Memory {
             }
             self.indexing.store(false, Ordering::Release);
             self.bump();
+            // The index writer's and the model's buffers are free now.
+            tokio::task::spawn_blocking(embed::release_freed_memory);
             // Idle: wait for work, releasing the model when none comes.
             let idle = std::time::Duration::from_secs(self.config.model_idle_secs.max(1));
             loop {
