@@ -28,8 +28,10 @@ CREATE TABLE memory_versions (
 CREATE INDEX memory_versions_path ON memory_versions (path);
 
 -- The search units of the current version of each document.
+-- AUTOINCREMENT: ids are never reused, so an index entry left behind by a
+-- race can only miss, never point at another document's chunk.
 CREATE TABLE memory_chunks (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     document_id   INTEGER NOT NULL REFERENCES memory_documents (id) ON DELETE CASCADE,
     ordinal       INTEGER NOT NULL,
     content       TEXT NOT NULL,

@@ -468,14 +468,70 @@ fn memory_pane() {
         content.ends_with("- walk in the evening\n- tea is fine"),
         "{content:?}"
     );
+    // The broadcast alone does not confirm the save (it could be anyone's
+    // write): quitting now is held back once, with a notice.
     h.event(Event::MemoryChanged {
         path: "notes/health.md".into(),
         change: MemoryChange::Written,
         version: 4,
     });
+    h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert!(!h.app.should_quit(), "unsaved text holds the first quit");
+    assert!(
+        h.render(80, 24)
+            .contains("unsaved changes in the Memory editor")
+    );
+    // The stored document, sent to this client only, confirms it.
+    h.event(Event::MemoryDocument {
+        document: MemoryDocument {
+            path: "notes/health.md".into(),
+            content: content.clone(),
+            version: 4,
+            latest_version: 4,
+            updated_at: 0,
+        },
+    });
     snapshot("memory_editor", &mut h);
-    // Esc leaves the (saved) editor at once.
+
+    // Someone else writes while we edit again: the editor says saving will
+    // be refused; the refusal keeps the text, and a quit is held back.
+    h.type_text(" (green)");
+    h.event(Event::MemoryChanged {
+        path: "notes/health.md".into(),
+        change: MemoryChange::Written,
+        version: 5,
+    });
+    assert!(h.render(120, 40).contains("changed elsewhere"));
+    h.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let expected: Vec<Option<u64>> = sent(&mut h)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::MemoryWrite {
+                expected_version, ..
+            } => Some(expected_version),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        expected,
+        vec![Some(4)],
+        "saved against the version it started from"
+    );
+    h.event(Event::Error {
+        thread_id: None,
+        turn_id: None,
+        kind: "memory".into(),
+        message: "`notes/health.md` changed since you opened it (you had version 4, it is now version 5); your text was not saved".into(),
+        hint: None,
+    });
+    let screen = h.render(120, 40);
+    assert!(screen.contains("tea is fine (green)"), "{screen}");
+    assert!(screen.contains("your text was not saved"), "{screen}");
+    // Esc once warns, twice discards.
     h.press(KeyCode::Esc);
+    assert!(h.render(120, 40).contains("Esc again discards"));
+    h.press(KeyCode::Esc);
+    assert!(!h.render(120, 40).contains("editing notes/health.md"));
 
     // Live search: every keystroke asks; only the answer to the current
     // text is shown.

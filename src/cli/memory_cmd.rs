@@ -66,6 +66,10 @@ pub enum MemoryCommand {
         /// Overwrite files that exist with different content.
         #[arg(long)]
         force: bool,
+        /// Also write documents whose path has a hidden part (`.vscode/…`,
+        /// `.envrc`): such files can configure tools in the folder.
+        #[arg(long)]
+        hidden: bool,
     },
     /// Rebuild the search indexes from the database (and retry the model).
     Reindex {
@@ -204,7 +208,7 @@ async fn dispatch(command: &MemoryCommand, client: &mut Connection) -> Result<u8
             prefix,
             no_wait,
         } => import(client, dir, prefix, *no_wait).await,
-        MemoryCommand::Export { dir, force } => export(client, dir, *force).await,
+        MemoryCommand::Export { dir, force, hidden } => export(client, dir, *force, *hidden).await,
         MemoryCommand::Reindex { no_wait } => {
             client.send(Op::MemoryReindex).await.map_err(failure)?;
             eprintln!("reindexing: both indexes are rebuilt from the database");
@@ -289,12 +293,11 @@ async fn write(
         mode,
         expected_version: None,
     };
+    // The stored document comes back to this client only.
     request(client, op, |e| match e {
-        Event::MemoryChanged {
-            path,
-            change: MemoryChange::Written,
-            version,
-        } if *path == want => Some((path.clone(), *version)),
+        Event::MemoryDocument { document } if document.path == want => {
+            Some((document.path.clone(), document.version))
+        }
         _ => None,
     })
     .await
@@ -398,8 +401,25 @@ async fn wait_for_index(client: &mut Connection) -> Result<MemoryStatus, CliErro
             .progress_chars("=> "),
     );
     bar.set_message("indexing");
+    let mut last = (u64::MAX, u64::MAX, u64::MAX);
+    let mut moved = tokio::time::Instant::now();
     loop {
         let s = status(client).await?;
+        let now = (s.chunks, s.embedded_chunks, s.pending_documents);
+        if now != last {
+            last = now;
+            moved = tokio::time::Instant::now();
+        } else if moved.elapsed() > Duration::from_secs(60) {
+            bar.abandon();
+            return Err(CliError::new(
+                exit::FAILURE,
+                format!(
+                    "indexing made no progress for a minute ({} of {} chunks with vectors, {} documents pending; model {})",
+                    s.embedded_chunks, s.chunks, s.pending_documents, s.model_state
+                ),
+            )
+            .hint("the notes are stored; `ironclaw memory status` and the log in ~/.ironclaw/logs tell why indexing stalled"));
+        }
         bar.set_length(s.chunks.max(1));
         if s.model_state == "ready" {
             bar.set_position(s.embedded_chunks);
@@ -441,6 +461,24 @@ fn print_status(s: &MemoryStatus) {
     if let Some(hint) = &s.model_hint {
         println!("  fix: {hint}");
     }
+}
+
+/// Whether every existing component of `target` below `root` is a real
+/// directory or file, not a symbolic link.
+fn inside_without_links(root: &Path, target: &Path) -> bool {
+    let Ok(rel) = target.strip_prefix(root) else {
+        return false;
+    };
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => return false,
+            Ok(_) => {}
+            Err(_) => return true, // the rest does not exist yet
+        }
+    }
+    true
 }
 
 /// Notes under `dir`, as (workspace path, file), skipping hidden folders
@@ -556,11 +594,26 @@ async fn import(
     })
 }
 
-async fn export(client: &mut Connection, dir: &Path, force: bool) -> Result<u8, CliError> {
+async fn export(
+    client: &mut Connection,
+    dir: &Path,
+    force: bool,
+    hidden: bool,
+) -> Result<u8, CliError> {
     let entries = tree(client, None).await?;
+    std::fs::create_dir_all(dir)
+        .map_err(|err| failure(format!("cannot create {}: {err}", dir.display())))?;
+    let root = dir
+        .canonicalize()
+        .map_err(|err| failure(format!("cannot open {}: {err}", dir.display())))?;
     let mut written = 0;
     let mut conflicts = Vec::new();
+    let mut skipped = Vec::new();
     for e in &entries {
+        if !hidden && e.path.split('/').any(|part| part.starts_with('.')) {
+            skipped.push(format!("{} (hidden; --hidden writes it)", e.path));
+            continue;
+        }
         let op = Op::MemoryRead {
             path: e.path.clone(),
             version: None,
@@ -571,8 +624,16 @@ async fn export(client: &mut Connection, dir: &Path, force: bool) -> Result<u8, 
         })
         .await?;
         // Workspace paths never contain `..` or empty parts (checked on
-        // write), so joining them stays inside `dir`.
-        let target = dir.join(&doc.path);
+        // write), so joining them stays inside `dir`; symlinks already in
+        // `dir` are not followed (a link could point anywhere).
+        let target = root.join(&doc.path);
+        if !inside_without_links(&root, &target) {
+            skipped.push(format!(
+                "{} (a symbolic link is in the way)",
+                target.display()
+            ));
+            continue;
+        }
         match std::fs::read(&target) {
             Ok(existing) if existing == doc.content.as_bytes() => continue,
             Ok(_) if !force => {

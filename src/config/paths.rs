@@ -55,6 +55,11 @@ impl Paths {
         self.home.join("memory-index")
     }
 
+    /// Held by the one process that writes the full-text index.
+    pub fn memory_index_lock(&self) -> PathBuf {
+        self.home.join("memory-index.lock")
+    }
+
     /// Local models (`ironclaw models install`).
     pub fn models_dir(&self) -> PathBuf {
         self.home.join("models")

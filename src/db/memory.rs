@@ -28,6 +28,8 @@ pub enum WriteOutcome {
     Unchanged { version: u64 },
     /// `expected_version` did not match the current version.
     Conflict { current: u64 },
+    /// The resulting text (after an append) would be larger than allowed.
+    TooLarge { size: usize },
 }
 
 /// A chunk as stored.
@@ -152,6 +154,7 @@ impl Db {
         mode: WriteMode,
         expected_version: Option<u64>,
         author: &str,
+        max_bytes: usize,
     ) -> Result<WriteOutcome, DbError> {
         let now = now_ms();
         let conn = self.conn.lock().await;
@@ -172,6 +175,11 @@ impl Db {
             }
             _ => content.to_string(),
         };
+        if new_content.len() > max_bytes {
+            return Ok(WriteOutcome::TooLarge {
+                size: new_content.len(),
+            });
+        }
         let (id, version) = match current {
             Some((_, old, version)) if old == new_content => {
                 return Ok(WriteOutcome::Unchanged { version });
@@ -294,9 +302,10 @@ impl Db {
         Ok(out)
     }
 
-    /// Replaces a document's chunks and marks `version` indexed, unless the
-    /// document changed meanwhile (`Ok(None)`: the next pass indexes the
-    /// newer text). Returns the new chunk ids in order.
+    /// Replaces a document's chunks, unless the document changed meanwhile
+    /// (`Ok(None)`: the next pass indexes the newer text). Returns the new
+    /// chunk ids in order. The caller marks the version indexed with
+    /// [`Db::memory_mark_indexed`] once the full-text index has them.
     pub async fn memory_set_chunks(
         &self,
         document_id: i64,
@@ -339,13 +348,20 @@ impl Db {
             .await?;
             ids.push(tx.last_insert_rowid());
         }
-        tx.execute(
-            "UPDATE memory_documents SET indexed_version = version WHERE id = ?1",
-            [document_id],
-        )
-        .await?;
         tx.commit().await?;
         Ok(Some(ids))
+    }
+
+    /// Records that `version` of a document is in the search indexes (no-op
+    /// when a newer version was written meanwhile).
+    pub async fn memory_mark_indexed(&self, document_id: i64, version: u64) -> Result<(), DbError> {
+        let conn = self.conn.lock().await;
+        conn.execute(
+            "UPDATE memory_documents SET indexed_version = ?2 WHERE id = ?1 AND version = ?2",
+            params![document_id, version as i64],
+        )
+        .await?;
+        Ok(())
     }
 
     /// Forgets what was indexed, so the indexer redoes every document.

@@ -30,7 +30,13 @@ pub fn build(workdir: &Path, files: &[(String, String)], max_chars: usize, extra
         }
         prompt.push_str(&format!("\n\n# {path} (memory)\n"));
         let total = text.chars().count();
-        if total > max_chars {
+        if total > max_chars && path == "MEMORY.md" {
+            // Facts are appended: the newest are at the end.
+            prompt.push_str(&format!(
+                "[{path} truncated: showing the last {max_chars} of {total} characters; memory_read shows all]\n"
+            ));
+            prompt.extend(text.chars().skip(total - max_chars));
+        } else if total > max_chars {
             prompt.extend(text.chars().take(max_chars));
             prompt.push_str(&format!(
                 "\n[{path} truncated: showing {max_chars} of {total} characters; memory_read shows all]"
@@ -66,10 +72,20 @@ mod tests {
             "{p}"
         );
         assert!(!p.contains("USER.md"), "empty files are skipped");
-        let files = vec![("MEMORY.md".to_string(), "x".repeat(110))];
+        let files = vec![("SOUL.md".to_string(), "x".repeat(110))];
+        let p = build(dir.path(), &files, 100, "");
+        assert!(
+            p.contains("[SOUL.md truncated: showing 100 of 110 characters; memory_read shows all]")
+        );
+        // MEMORY.md keeps its newest (last) facts.
+        let files = vec![(
+            "MEMORY.md".to_string(),
+            format!("old{}new", "x".repeat(110)),
+        )];
         let p = build(dir.path(), &files, 100, "");
         assert!(p.contains(
-            "[MEMORY.md truncated: showing 100 of 110 characters; memory_read shows all]"
+            "[MEMORY.md truncated: showing the last 100 of 116 characters; memory_read shows all]\n"
         ));
+        assert!(p.ends_with("xnew") && !p.contains("oldx"), "{p}");
     }
 }

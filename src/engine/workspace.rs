@@ -50,8 +50,19 @@ pub(super) async fn handle(shared: &Arc<Shared>, client: ClientId, op: Op) {
             .await
         {
             Ok((path, version, _changed)) => {
-                changed(shared, path, MemoryChange::Written, version).await;
-                Ok(())
+                changed(shared, path.clone(), MemoryChange::Written, version).await;
+                // The writer alone gets what was stored: its confirmation
+                // (an editor tells its own save from someone else's).
+                match memory.read(&path, None).await {
+                    Ok(document) => {
+                        shared
+                            .bus
+                            .reply(client, Event::MemoryDocument { document })
+                            .await;
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
             }
             Err(e) => Err(e),
         },
@@ -123,6 +134,10 @@ pub(super) async fn handle(shared: &Arc<Shared>, client: ClientId, op: Op) {
         }
     };
     if let Err(e) = result {
+        let kind = match &e {
+            MemoryError::Db(_) => "database",
+            _ => "memory",
+        };
         let hint = match &e {
             MemoryError::Conflict { .. } => {
                 Some("reload the document and apply your change again".into())
@@ -137,7 +152,7 @@ pub(super) async fn handle(shared: &Arc<Shared>, client: ClientId, op: Op) {
                 Event::Error {
                     thread_id: None,
                     turn_id: None,
-                    kind: "memory".into(),
+                    kind: kind.into(),
                     message: e.to_string(),
                     hint,
                 },

@@ -332,7 +332,16 @@ pub struct OnDemandModel {
 }
 
 impl OnDemandModel {
-    /// Loads the model once, so a missing or broken one is reported now.
+    /// A model that loads on its first use.
+    pub fn new(location: &ModelLocation, threads: usize) -> OnDemandModel {
+        OnDemandModel {
+            location: location.clone(),
+            threads,
+            loaded: Mutex::new(None),
+        }
+    }
+
+    /// Loads the model now, so a missing or broken one is reported now.
     pub fn load(location: &ModelLocation, threads: usize) -> Result<OnDemandModel, EmbedError> {
         let model = LocalModel::load(location, threads)?;
         Ok(OnDemandModel {

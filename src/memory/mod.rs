@@ -120,8 +120,16 @@ pub enum EmbedderSource {
 pub struct Memory {
     db: Db,
     config: MemoryConfig,
+    /// For finding the model again (it may be installed after start).
+    paths: Paths,
     location: ModelLocation,
     index_dir: PathBuf,
+    /// The lock that makes this process the one that writes the full-text
+    /// index (`None`: another IronClaw process does; this one only reads).
+    index_lock: std::sync::Mutex<Option<crate::daemon::lock::Lock>>,
+    /// Bumped by every rebuild request; a rebuild that started before the
+    /// latest request does not mark the index ready.
+    rebuild_requests: AtomicU64,
     spec: ChunkSpec,
     min_similarity: f32,
     fulltext: RwLock<FullTextState>,
@@ -142,6 +150,35 @@ pub struct SearchResults {
     pub hits: Vec<MemoryHit>,
     pub notices: Vec<String>,
     pub took_ms: u64,
+}
+
+/// Embeds a batch; if the batch fails, each text alone, so one text the
+/// model cannot take does not stop the rest. A text that fails alone gets
+/// an empty vector (stored, so it is not retried, and never searched); if
+/// every text fails, the model is broken and the error is returned.
+fn embed_each(model: &dyn Embedder, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let err = match model.embed(&refs) {
+        Ok(v) => return Ok(v),
+        Err(e) if texts.len() == 1 => return Err(e),
+        Err(e) => e,
+    };
+    let mut out = Vec::with_capacity(texts.len());
+    let mut failed = 0;
+    for &text in &refs {
+        match model.embed(&[text]) {
+            Ok(mut v) if !v.is_empty() => out.push(v.swap_remove(0)),
+            Ok(_) | Err(_) => {
+                failed += 1;
+                out.push(Vec::new());
+            }
+        }
+    }
+    if failed == texts.len() {
+        return Err(err);
+    }
+    tracing::warn!(failed, error = %err, "some chunks could not be embedded; they are found by keyword only");
+    Ok(out)
 }
 
 pub fn content_hash(text: &str) -> [u8; 32] {
@@ -179,7 +216,10 @@ impl Memory {
         let memory = Arc::new(Memory {
             db,
             config,
+            paths: paths.clone(),
             location,
+            index_lock: std::sync::Mutex::new(None),
+            rebuild_requests: AtomicU64::new(0),
             index_dir,
             spec,
             min_similarity,
@@ -205,9 +245,30 @@ impl Memory {
         Ok(memory)
     }
 
-    /// Stops the background worker.
+    /// Takes the index lock if free; whether this process owns the index.
+    fn claim_index(&self) -> bool {
+        let mut lock = self.index_lock.lock().unwrap_or_else(|e| e.into_inner());
+        if lock.is_none() {
+            *lock = crate::daemon::lock::acquire(&self.paths.memory_index_lock()).ok();
+        }
+        lock.is_some()
+    }
+
+    fn owns_index(&self) -> bool {
+        self.index_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    /// Stops the background worker and lets another process maintain the
+    /// index.
     pub fn shutdown(&self) {
         self.stop.cancel();
+        self.index_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
     }
 
     /// Bumps whenever indexing progresses (the engine turns it into
@@ -306,7 +367,14 @@ impl Memory {
         }
         let outcome = self
             .db
-            .memory_write(&path, content, mode, expected_version, author)
+            .memory_write(
+                &path,
+                content,
+                mode,
+                expected_version,
+                author,
+                MAX_DOCUMENT_BYTES,
+            )
             .await?;
         match outcome {
             WriteOutcome::Written { version } => {
@@ -314,6 +382,7 @@ impl Memory {
                 Ok((path, version, true))
             }
             WriteOutcome::Unchanged { version } => Ok((path, version, false)),
+            WriteOutcome::TooLarge { size } => Err(MemoryError::TooLarge { size }),
             WriteOutcome::Conflict { current } => Err(MemoryError::Conflict {
                 path,
                 expected: expected_version.unwrap_or(0),
@@ -454,7 +523,15 @@ impl Memory {
                     }
                     Ok(Ok(_)) => Vec::new(),
                     Ok(Err(e)) => {
-                        notices.push(format!("meaning-based search failed: {e}"));
+                        notices.push(format!(
+                            "meaning-based search is unavailable ({e}); showing keyword results only — {}",
+                            e.hint()
+                        ));
+                        // A model that cannot load stays off (status says
+                        // so); a failure on one query does not.
+                        if !matches!(e, EmbedError::Inference(_)) {
+                            self.set_model(ModelState::Unavailable(e));
+                        }
                         Vec::new()
                     }
                     Err(e) => {
@@ -515,7 +592,9 @@ impl Memory {
             .into_iter()
             .filter_map(|f| {
                 // A chunk deleted since the index saw it is skipped.
-                let row = by_id.get(&f.chunk_id)?;
+                let row = by_id
+                    .get(&f.chunk_id)
+                    .filter(|r| r.document_id == f.document_id)?;
                 Some(MemoryHit {
                     path: row.path.clone(),
                     score: f.score,
@@ -604,6 +683,10 @@ impl Memory {
 
     /// Asks the worker to recreate the full-text index from the database.
     fn schedule_rebuild(&self) {
+        self.rebuild_requests.fetch_add(1, Ordering::AcqRel);
+        if !self.owns_index() {
+            return;
+        }
         let current = self.fulltext();
         let ft = match current {
             FullTextState::Ready(ft) | FullTextState::Rebuilding(ft) => Some(ft),
@@ -621,7 +704,14 @@ impl Memory {
     // ---- the worker ----
 
     async fn run_worker(self: &Arc<Self>) {
+        // One process maintains the index (the daemon, or the first engine
+        // started); others read it and leave their writes to that one.
+        while !self.claim_index() {
+            self.read_only_pass().await;
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        }
         self.open_fulltext().await;
+        let mut failed = false;
         loop {
             self.indexing.store(true, Ordering::Release);
             if matches!(self.model(), ModelState::Loading) {
@@ -638,36 +728,82 @@ impl Memory {
                     Ok(n) => n > 0,
                     Err(e) => {
                         tracing::warn!(error = %e, "embedding pending chunks");
+                        failed = true;
                         false
                     }
                 },
                 Ok(_) => true,
                 Err(e) => {
                     tracing::warn!(error = %e, "indexing pending documents");
+                    failed = true;
                     false
                 }
             };
             self.bump();
             if progressed {
+                failed = false;
                 continue;
             }
             self.indexing.store(false, Ordering::Release);
             self.bump();
             // The index writer's and the model's buffers are free now.
             tokio::task::spawn_blocking(embed::release_freed_memory);
-            // Idle: wait for work, releasing the model when none comes.
+            // Idle: wait for work (a failed pass is retried soon; writes by
+            // other processes are noticed by polling), releasing the model
+            // when none comes.
             let idle = std::time::Duration::from_secs(self.config.model_idle_secs.max(1));
+            let poll = std::time::Duration::from_secs(if failed { 2 } else { 10 });
+            let quiet_since = Instant::now();
             loop {
-                match tokio::time::timeout(idle, self.wake.notified()).await {
-                    Ok(()) => break,
-                    Err(_) => {
-                        if let ModelState::Ready(model) = self.model() {
-                            tokio::task::spawn_blocking(move || model.release_if_idle(idle));
-                        }
-                    }
+                if tokio::time::timeout(poll, self.wake.notified())
+                    .await
+                    .is_ok()
+                {
+                    break;
+                }
+                if failed
+                    || self
+                        .db
+                        .memory_dirty(1)
+                        .await
+                        .map(|d| !d.is_empty())
+                        .unwrap_or(false)
+                {
+                    break;
+                }
+                if quiet_since.elapsed() >= idle
+                    && let ModelState::Ready(model) = self.model()
+                {
+                    tokio::task::spawn_blocking(move || model.release_if_idle(idle));
                 }
             }
         }
+    }
+
+    /// While another process owns the index: open it for reading (never
+    /// rebuild it), load the model and vectors once.
+    async fn read_only_pass(&self) {
+        if matches!(
+            self.fulltext(),
+            FullTextState::Opening | FullTextState::Failed(_)
+        ) {
+            let dir = self.index_dir.clone();
+            let state = match tokio::task::spawn_blocking(move || FullText::open(&dir)).await {
+                Ok(Ok(ft)) => FullTextState::Ready(Arc::new(ft)),
+                _ => FullTextState::Failed(
+                    "another IronClaw process maintains the index and it cannot be read now".into(),
+                ),
+            };
+            self.set_fulltext(state);
+        }
+        if matches!(self.model(), ModelState::Loading) {
+            self.load_model().await;
+        }
+        if !self.vectors_loaded.load(Ordering::Acquire) {
+            self.load_vectors().await;
+        }
+        self.indexing.store(false, Ordering::Release);
+        self.bump();
     }
 
     /// Opens the full-text index; marks it for a rebuild when it is
@@ -711,6 +847,7 @@ impl Memory {
 
     async fn rebuild_fulltext(&self) {
         let started = Instant::now();
+        let request = self.rebuild_requests.load(Ordering::Acquire);
         let dir = self.index_dir.clone();
         let ft = match self.fulltext() {
             FullTextState::Rebuilding(ft) => {
@@ -719,7 +856,11 @@ impl Memory {
                     Ok(Ok(())) => ft,
                     _ => {
                         match tokio::task::spawn_blocking(move || FullText::recreate(&dir)).await {
-                            Ok(Ok(ft)) => Arc::new(ft),
+                            Ok(Ok(ft)) => {
+                                let ft = Arc::new(ft);
+                                self.set_fulltext(FullTextState::Rebuilding(ft.clone()));
+                                ft
+                            }
                             Ok(Err(e)) => {
                                 return self.set_fulltext(FullTextState::Failed(e.to_string()));
                             }
@@ -783,36 +924,38 @@ impl Memory {
             ms = started.elapsed().as_millis() as u64,
             "rebuilt the full-text index"
         );
-        // Only mark ready if nobody asked for another rebuild meanwhile.
+        // Only mark ready if nobody asked for another rebuild meanwhile
+        // (then the next pass rebuilds again).
         let mut state = self.fulltext.write().unwrap_or_else(|e| e.into_inner());
         if let FullTextState::Rebuilding(current) = &*state
             && Arc::ptr_eq(current, &ft)
+            && self.rebuild_requests.load(Ordering::Acquire) == request
         {
             *state = FullTextState::Ready(ft);
         }
     }
 
+    /// Makes the local model available. Its files are checked now; ONNX
+    /// Runtime loads it on first use (a search, or chunks to embed), so an
+    /// idle daemon or a short command never pays ~0.1 s and ~100 MB for it.
+    /// A model that then fails to load turns search keyword-only with the
+    /// error and its fix.
     async fn load_model(&self) {
-        let location = self.location.clone();
-        let threads = self.config.embed_threads as usize;
-        let started = Instant::now();
-        let loaded =
-            tokio::task::spawn_blocking(move || OnDemandModel::load(&location, threads)).await;
-        match loaded {
-            Ok(Ok(model)) => {
+        // Resolved again: `ironclaw models install` may have run since.
+        let location = ModelLocation::resolve(&self.paths, &self.config);
+        match location.missing() {
+            None => {
+                let model = OnDemandModel::new(&location, self.config.embed_threads as usize);
                 tracing::info!(
-                    ms = started.elapsed().as_millis() as u64,
-                    "loaded the embedding model"
+                    model = model.model_id(),
+                    "embedding model available (loads on first use)"
                 );
                 self.set_model(ModelState::Ready(Arc::new(model)));
             }
-            Ok(Err(e)) => {
+            Some(e) => {
                 tracing::warn!(error = %e, hint = e.hint(), "no local embedding model; memory search uses keywords only");
                 self.set_model(ModelState::Unavailable(e));
             }
-            Err(e) => self.set_model(ModelState::Unavailable(EmbedError::Inference(
-                e.to_string(),
-            ))),
         }
         self.vectors_loaded.store(false, Ordering::Release);
         self.bump();
@@ -868,6 +1011,7 @@ impl Memory {
         };
         let mut changes = Vec::new();
         let mut cached_lookups = Vec::new();
+        let mut done = Vec::new();
         for doc in &dirty {
             let ranges = chunk::chunk(&doc.content, self.spec);
             let texts: Vec<&str> = ranges.iter().map(|r| &doc.content[r.clone()]).collect();
@@ -888,6 +1032,7 @@ impl Memory {
             for (id, chunk) in ids.iter().zip(&new) {
                 cached_lookups.push((*id, doc.id, chunk.hash));
             }
+            done.push((doc.id, doc.version));
             changes.push(Change::Replace {
                 document_id: doc.id,
                 path: doc.path.clone(),
@@ -905,8 +1050,17 @@ impl Memory {
                     tracing::warn!(error = %e, "full-text indexing failed; rebuilding the index");
                     self.schedule_rebuild();
                 }
-                Err(e) => tracing::warn!(error = %e, "full-text indexing"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "full-text indexing failed; rebuilding the index");
+                    self.schedule_rebuild();
+                }
             }
+        }
+        // Marked indexed only now that the full-text index has the chunks
+        // (or will be rebuilt from the database): a crash before this line
+        // makes the next start index these documents again.
+        for (id, version) in done {
+            self.db.memory_mark_indexed(id, version).await?;
         }
         // Chunks whose text was embedded before (any document, any earlier
         // version) get their vector from the cache at once.
@@ -937,12 +1091,9 @@ impl Memory {
         }
         let texts: Vec<String> = pending.iter().map(|(_, t)| t.clone()).collect();
         let model2 = model.clone();
-        let embedded = tokio::task::spawn_blocking(move || {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            model2.embed(&refs)
-        })
-        .await
-        .map_err(|e| EmbedError::Inference(e.to_string()));
+        let embedded = tokio::task::spawn_blocking(move || embed_each(&*model2, &texts))
+            .await
+            .map_err(|e| EmbedError::Inference(e.to_string()));
         let vectors = match embedded.and_then(|r| r) {
             Ok(v) => v,
             Err(e) => {

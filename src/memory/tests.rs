@@ -240,6 +240,20 @@ async fn versions_append_conflicts_moves_and_deletes() {
         m.write("../x", "y", WriteMode::Replace, None, "user").await,
         Err(MemoryError::InvalidPath { .. })
     ));
+    let half = "y".repeat(MAX_DOCUMENT_BYTES / 2 + 1);
+    write(m, "grow.md", &half).await;
+    let err = m
+        .write("grow.md", &half, WriteMode::Append, None, "agent")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, MemoryError::TooLarge { .. }),
+        "appends count too: {err}"
+    );
+    assert_eq!(
+        m.read("grow.md", None).await.unwrap().content.len(),
+        half.len()
+    );
     let big = "x".repeat(MAX_DOCUMENT_BYTES + 1);
     assert!(matches!(
         m.write("big.md", &big, WriteMode::Replace, None, "user")

@@ -111,8 +111,15 @@ pub async fn seed(db: &Db, legacy_agents: &Path) -> Result<(), MemoryError> {
             Some(t) => (t.as_str(), "import"),
             None => (default, "seed"),
         };
-        db.memory_write(path, text, WriteMode::Replace, None, author)
-            .await?;
+        db.memory_write(
+            path,
+            text,
+            WriteMode::Replace,
+            None,
+            author,
+            super::MAX_DOCUMENT_BYTES,
+        )
+        .await?;
         tracing::info!(path, author, "seeded identity file");
     }
     Ok(())

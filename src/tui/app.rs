@@ -179,6 +179,8 @@ pub struct App {
     events: Vec<AppEvent>,
     effects: Vec<Effect>,
     quit: bool,
+    /// A quit was refused once because of unsaved edits; the next quits.
+    quit_armed: bool,
     /// Per-thread context tokens, for the status bar when switching.
     context_by_thread: HashMap<ThreadId, u64>,
 }
@@ -212,6 +214,7 @@ impl App {
             events: Vec::new(),
             effects: Vec::new(),
             quit: false,
+            quit_armed: false,
             context_by_thread: HashMap::new(),
         };
         app.effects.push(Effect::Send(Op::ListThreads));
@@ -463,7 +466,7 @@ impl App {
         // An approval waiting is answered before anything else.
         if self.approvals.is_open() {
             if action == Some(Action::Quit) {
-                self.quit = true;
+                self.request_quit();
                 return;
             }
             let mut cx = cx!(self);
@@ -472,7 +475,7 @@ impl App {
         }
         if let Some(overlay) = &mut self.overlay {
             if action == Some(Action::Quit) {
-                self.quit = true;
+                self.request_quit();
                 return;
             }
             let mut cx = cx!(self);
@@ -501,7 +504,7 @@ impl App {
             action
         };
         match action {
-            Some(Action::Quit) => self.quit = true,
+            Some(Action::Quit) => self.request_quit(),
             Some(Action::Help) => self.overlay = Some(Overlay::Help(HelpOverlay::default())),
             Some(Action::PaneChat) => self.pane = PaneId::Chat,
             Some(Action::PaneJobs) => self.pane = PaneId::Jobs,
@@ -536,6 +539,21 @@ impl App {
         } else if !self.panes.chat.composer_is_empty() {
             self.panes.chat.clear_composer();
         } else {
+            self.request_quit();
+        }
+    }
+
+    /// Quits, unless the Memory editor holds unsaved text: then it says so
+    /// once (and shows the editor); asking again quits anyway.
+    fn request_quit(&mut self) {
+        if self.panes.memory.has_unsaved() && !self.quit_armed {
+            self.quit_armed = true;
+            self.pane = PaneId::Memory;
+            self.notify(
+                "unsaved changes in the Memory editor: Ctrl-S saves, Esc discards; quit again to leave without saving"
+                    .into(),
+            );
+        } else {
             self.quit = true;
         }
     }
@@ -550,10 +568,10 @@ impl App {
             for event in std::mem::take(&mut self.events) {
                 match event {
                     AppEvent::Send(op) => self.effects.push(Effect::Send(op)),
-                    AppEvent::Quit => self.quit = true,
+                    AppEvent::Quit => self.request_quit(),
                     AppEvent::Detach => {
                         if self.session.daemon {
-                            self.quit = true;
+                            self.request_quit();
                         } else {
                             self.notify(
                                 "the engine runs inside this window (--in-process): quitting stops it; `ironclaw daemon start` runs it in the background"

@@ -153,13 +153,17 @@ enum Mode {
     Replace,
 }
 
-/// Whether a path is one of the files read into every system prompt (or
-/// the heartbeat's checklist).
+/// Whether a write may touch one of the files read into every system
+/// prompt (or the heartbeat's checklist). The path is normalised exactly
+/// as the workspace will store it, so `/./SOUL.md` is `SOUL.md`; a path the
+/// workspace would refuse counts as identity (the call fails anyway).
 fn is_identity_file(path: &str) -> bool {
-    let path = path.trim().trim_start_matches("./").trim_start_matches('/');
-    crate::memory::IDENTITY_FILES
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case(path))
+    match crate::memory::normalize_path(path) {
+        Ok(path) => crate::memory::IDENTITY_FILES
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(&path)),
+        Err(_) => true,
+    }
 }
 
 #[async_trait]
@@ -189,7 +193,10 @@ impl Tool for MemoryWrite {
 
     fn approval_scope(&self, args: &Value) -> String {
         match try_args::<WriteArgs>(args) {
-            Some(a) if is_identity_file(&a.path) => format!("memory_write:{}", a.path.trim()),
+            Some(a) if is_identity_file(&a.path) => format!(
+                "memory_write:{}",
+                crate::memory::normalize_path(&a.path).unwrap_or(a.path)
+            ),
             _ => "memory_write".into(),
         }
     }
@@ -295,7 +302,14 @@ mod tests {
         let w = |path: &str| json!({"path": path, "content": "x", "mode": "append"});
         assert_eq!(MemoryWrite.risk(&w("notes/a.md")), Risk::Low);
         assert_eq!(MemoryWrite.risk(&w("daily/2026-11-26.md")), Risk::Low);
-        for p in ["AGENTS.md", "/SOUL.md", "./memory.md", "HEARTBEAT.md"] {
+        for p in [
+            "AGENTS.md",
+            "/SOUL.md",
+            "./memory.md",
+            "HEARTBEAT.md",
+            "/./SOUL.md",
+            " ././/USER.md",
+        ] {
             assert_eq!(MemoryWrite.risk(&w(p)), Risk::Medium, "{p}");
         }
         assert_eq!(MemoryWrite.risk(&json!({"bad": 1})), Risk::Medium);

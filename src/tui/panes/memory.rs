@@ -67,6 +67,9 @@ struct Editor {
     original: String,
     /// Esc once with unsaved changes arms this; Esc again discards.
     discard_armed: bool,
+    /// The text sent by Ctrl-S, until the engine answers: the stored
+    /// document (sent to this client only) or an error.
+    pending_save: Option<String>,
 }
 
 impl Editor {
@@ -80,6 +83,7 @@ impl Editor {
             textarea,
             original: text.to_string(),
             discard_armed: false,
+            pending_save: None,
         }
     }
 
@@ -174,14 +178,29 @@ impl MemoryPane {
     }
 
     fn save(&mut self, cx: &mut Cx<'_>) {
-        let Some(editor) = &self.editor else { return };
+        let Some(editor) = &mut self.editor else {
+            return;
+        };
+        if editor.pending_save.is_some() {
+            self.message = Some("still saving; wait for the answer".into());
+            return;
+        }
+        let text = editor.text();
         cx.send(Op::MemoryWrite {
             path: editor.path.clone(),
-            content: editor.text(),
+            content: text.clone(),
             mode: WriteMode::Replace,
             expected_version: Some(editor.base_version),
         });
+        editor.pending_save = Some(text);
         self.message = Some(format!("saving {}…", editor.path));
+    }
+
+    /// Whether the editor holds text that is not saved.
+    pub fn has_unsaved(&self) -> bool {
+        self.editor
+            .as_ref()
+            .is_some_and(|e| e.modified() || e.pending_save.is_some())
     }
 
     fn on_editor_key(&mut self, key: KeyEvent, cx: &mut Cx<'_>) {
@@ -255,8 +274,24 @@ impl Pane for MemoryPane {
                 self.selected = self.selected.min(entries.len().saturating_sub(1));
             }
             Event::MemoryDocument { document } => {
+                // Our save's confirmation: the stored text is what we sent.
+                if let Some(editor) = &mut self.editor
+                    && editor.path == document.path
+                    && editor.pending_save.as_deref() == Some(document.content.as_str())
+                {
+                    editor.pending_save = None;
+                    editor.base_version = document.version;
+                    editor.original = document.content.clone();
+                    self.stale = false;
+                    self.message = Some(format!(
+                        "saved {} (version {})",
+                        document.path, document.version
+                    ));
+                }
                 self.document = Some(document.clone());
-                self.stale = false;
+                if self.editor.is_none() {
+                    self.stale = false;
+                }
             }
             // Live search: only the answer to what is typed now counts.
             Event::MemorySearchResults {
@@ -274,26 +309,19 @@ impl Pane for MemoryPane {
             Event::MemoryStatus { status } => self.status = Some(status.clone()),
             Event::MemoryChanged { path, version, .. } => {
                 self.refresh_tree(cx);
-                if let Some(editor) = &mut self.editor
+                if let Some(editor) = &self.editor
                     && editor.path == *path
-                    && self
-                        .message
-                        .as_deref()
-                        .is_some_and(|m| m.starts_with("saving"))
                 {
-                    // Our save landed: keep editing from the new version.
-                    editor.base_version = *version;
-                    editor.original = editor.text();
-                    self.message = Some(format!("saved {path} (version {version})"));
-                } else if self.document.as_ref().is_some_and(|d| d.path == *path) {
-                    if self.editor.is_some() {
+                    // Someone else's write (ours is confirmed by the reply
+                    // above): saving will be refused, never overwrite it.
+                    if editor.pending_save.is_none() && *version != editor.base_version {
                         self.stale = true;
-                    } else {
-                        cx.send(Op::MemoryRead {
-                            path: path.clone(),
-                            version: None,
-                        });
                     }
+                } else if self.document.as_ref().is_some_and(|d| d.path == *path) {
+                    cx.send(Op::MemoryRead {
+                        path: path.clone(),
+                        version: None,
+                    });
                 }
                 // Refresh the results, unless a search is already on its way.
                 if !self.query.trim().is_empty() && self.results_for.trim() == self.query.trim() {
@@ -306,7 +334,11 @@ impl Pane for MemoryPane {
                 message,
                 thread_id: None,
                 ..
-            } if kind == "memory" => {
+            } if kind == "memory" || kind == "database" => {
+                // A refused save keeps the text in the editor, unsaved.
+                if let Some(editor) = &mut self.editor {
+                    editor.pending_save = None;
+                }
                 self.message = Some(message.clone());
             }
             _ => {}
