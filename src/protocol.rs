@@ -545,6 +545,17 @@ pub struct SecretInfo {
 }
 
 impl Event {
+    /// An error about no thread in particular, with an optional fix.
+    pub fn error(kind: &str, message: impl Into<String>, hint: Option<&str>) -> Event {
+        Event::Error {
+            thread_id: None,
+            turn_id: None,
+            kind: kind.into(),
+            message: message.into(),
+            hint: hint.map(str::to_string),
+        }
+    }
+
     /// The request an [`Event::ApprovalRequested`] makes, as a snapshot
     /// lists it.
     pub fn pending_approval(&self) -> Option<PendingApproval> {

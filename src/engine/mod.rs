@@ -552,22 +552,9 @@ impl Actor {
                         api_key,
                     };
                     if let Err(message) = configure_provider(&shared, client, choice).await {
-                        shared
-                            .bus
-                            .reply(
-                                client,
-                                Event::Error {
-                                    thread_id: None,
-                                    turn_id: None,
-                                    kind: "provider_config".into(),
-                                    message,
-                                    hint: Some(
-                                        "check the provider, URL and model; `ironclaw doctor` shows the configuration"
-                                            .into(),
-                                    ),
-                                },
-                            )
-                            .await;
+                        let hint = "check the provider, URL and model; `ironclaw doctor` shows the configuration";
+                        let event = Event::error("provider_config", message, Some(hint));
+                        shared.bus.reply(client, event).await;
                     }
                 });
                 Ok(())

@@ -15,108 +15,81 @@ use crate::protocol::{ClientId, Event, MemoryChange, Op, WriteMode};
 use crate::tools::{Workspace, WorkspaceSearch};
 
 /// Handles a `Memory*` op. Quick ones (reads and writes, a millisecond or
-/// two) run in the actor so one client's writes stay in order; search,
-/// reindex and status run in their own tasks.
+/// two) run in the actor so one client's writes stay in order; search
+/// and status run in their own tasks.
 pub(super) async fn handle(shared: &Arc<Shared>, client: ClientId, op: Op) {
-    let memory = shared.memory.clone();
-    let result: Result<(), MemoryError> = match op {
-        Op::MemoryTree { prefix } => match memory.tree(prefix.as_deref()).await {
-            Ok(entries) => {
-                shared
-                    .bus
-                    .reply(client, Event::MemoryTree { entries })
-                    .await;
-                Ok(())
-            }
-            Err(e) => Err(e),
-        },
-        Op::MemoryRead { path, version } => match memory.read(&path, version).await {
-            Ok(document) => {
-                shared
-                    .bus
-                    .reply(client, Event::MemoryDocument { document })
-                    .await;
-                Ok(())
-            }
-            Err(e) => Err(e),
-        },
+    let Err(e) = run(shared, client, op).await else {
+        return;
+    };
+    let (kind, hint) = match &e {
+        MemoryError::Db(_) => ("database", Some("`ironclaw doctor` checks the database")),
+        MemoryError::Conflict { .. } => (
+            "memory",
+            Some("reload the document and apply your change again"),
+        ),
+        _ => ("memory", None),
+    };
+    let event = Event::error(kind, e.to_string(), hint);
+    shared.bus.reply(client, event).await;
+}
+
+async fn run(shared: &Arc<Shared>, client: ClientId, op: Op) -> Result<(), MemoryError> {
+    let memory = &shared.memory;
+    let reply = |event: Event| shared.bus.reply(client, event);
+    match op {
+        Op::MemoryTree { prefix } => {
+            let entries = memory.tree(prefix.as_deref()).await?;
+            reply(Event::MemoryTree { entries }).await;
+        }
+        Op::MemoryRead { path, version } => {
+            let document = memory.read(&path, version).await?;
+            reply(Event::MemoryDocument { document }).await;
+        }
         Op::MemoryWrite {
             path,
             content,
             mode,
             expected_version,
-        } => match memory
-            .write(&path, &content, mode, expected_version, "user")
-            .await
-        {
-            Ok((path, version, _changed)) => {
-                changed(shared, path.clone(), MemoryChange::Written, version).await;
-                // The writer alone gets what was stored: its confirmation
-                // (an editor tells its own save from someone else's).
-                match memory.read(&path, None).await {
-                    Ok(document) => {
-                        shared
-                            .bus
-                            .reply(client, Event::MemoryDocument { document })
-                            .await;
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        },
-        Op::MemoryDelete { path } => match memory.delete(&path).await {
-            Ok(path) => {
-                changed(shared, path, MemoryChange::Deleted, 0).await;
-                Ok(())
-            }
-            Err(e) => Err(e),
-        },
-        Op::MemoryMove { from, to } => match memory.rename(&from, &to).await {
-            Ok((from, to, version)) => {
-                changed(shared, to, MemoryChange::Moved { from }, version).await;
-                Ok(())
-            }
-            Err(e) => Err(e),
-        },
-        Op::MemoryHistory { path } => match memory.history(&path).await {
-            Ok(versions) => {
-                shared
-                    .bus
-                    .reply(client, Event::MemoryHistory { path, versions })
-                    .await;
-                Ok(())
-            }
-            Err(e) => Err(e),
-        },
+        } => {
+            let (path, version, _changed) = memory
+                .write(&path, &content, mode, expected_version, "user")
+                .await?;
+            changed(shared, path.clone(), MemoryChange::Written, version).await;
+            // The writer alone gets what was stored: its confirmation (an
+            // editor tells its own save from someone else's).
+            let document = memory.read(&path, None).await?;
+            reply(Event::MemoryDocument { document }).await;
+        }
+        Op::MemoryDelete { path } => {
+            let path = memory.delete(&path).await?;
+            changed(shared, path, MemoryChange::Deleted, 0).await;
+        }
+        Op::MemoryMove { from, to } => {
+            let (from, to, version) = memory.rename(&from, &to).await?;
+            changed(shared, to, MemoryChange::Moved { from }, version).await;
+        }
+        Op::MemoryHistory { path } => {
+            let versions = memory.history(&path).await?;
+            reply(Event::MemoryHistory { path, versions }).await;
+        }
         Op::MemorySearch { query, limit } => {
             let shared = shared.clone();
             tokio::spawn(async move {
                 let found = shared.memory.search(&query, limit as usize).await;
-                shared
-                    .bus
-                    .reply(
-                        client,
-                        Event::MemorySearchResults {
-                            query,
-                            hits: found.hits,
-                            notices: found.notices,
-                            took_ms: found.took_ms,
-                        },
-                    )
-                    .await;
+                let event = Event::MemorySearchResults {
+                    query,
+                    hits: found.hits,
+                    notices: found.notices,
+                    took_ms: found.took_ms,
+                };
+                shared.bus.reply(client, event).await;
             });
-            Ok(())
         }
-        Op::MemoryReindex => match memory.reindex().await {
-            Ok(()) => {
-                let status = memory.status().await;
-                shared.bus.emit(Event::MemoryStatus { status }).await;
-                Ok(())
-            }
-            Err(e) => Err(e),
-        },
+        Op::MemoryReindex => {
+            memory.reindex().await?;
+            let status = memory.status().await;
+            shared.bus.emit(Event::MemoryStatus { status }).await;
+        }
         Op::MemoryStatus => {
             let shared = shared.clone();
             tokio::spawn(async move {
@@ -126,39 +99,10 @@ pub(super) async fn handle(shared: &Arc<Shared>, client: ClientId, op: Op) {
                     .reply(client, Event::MemoryStatus { status })
                     .await;
             });
-            Ok(())
         }
-        other => {
-            tracing::error!(op = ?other, "not a memory op");
-            Ok(())
-        }
-    };
-    if let Err(e) = result {
-        let kind = match &e {
-            MemoryError::Db(_) => "database",
-            _ => "memory",
-        };
-        let hint = match &e {
-            MemoryError::Conflict { .. } => {
-                Some("reload the document and apply your change again".into())
-            }
-            MemoryError::Db(_) => Some("`ironclaw doctor` checks the database".into()),
-            _ => None,
-        };
-        shared
-            .bus
-            .reply(
-                client,
-                Event::Error {
-                    thread_id: None,
-                    turn_id: None,
-                    kind: kind.into(),
-                    message: e.to_string(),
-                    hint,
-                },
-            )
-            .await;
+        other => tracing::error!(op = ?other, "not a memory op"),
     }
+    Ok(())
 }
 
 async fn changed(shared: &Shared, path: String, change: MemoryChange, version: u64) {
