@@ -140,6 +140,20 @@ fn embeddings_per_second(model: &LocalModel, full: bool) {
     }
 }
 
+/// A memory in a fresh home with this embedder.
+async fn open_memory(dir: &tempfile::TempDir, embedder: Arc<dyn Embedder>) -> Arc<Memory> {
+    let paths = Paths::new(dir.path().to_path_buf());
+    let db = Db::open(&paths.database()).await.unwrap();
+    Memory::open(
+        db,
+        &paths,
+        MemoryConfig::default(),
+        EmbedderSource::Ready(embedder),
+    )
+    .await
+    .unwrap()
+}
+
 async fn settle(memory: &Memory) -> ironclaw::protocol::MemoryStatus {
     loop {
         let s = memory.status().await;
@@ -178,16 +192,7 @@ async fn import_throughput(model: Arc<LocalModel>, full: bool) {
         &data.notes[..20]
     };
     let dir = tempfile::tempdir().unwrap();
-    let paths = Paths::new(dir.path().to_path_buf());
-    let db = Db::open(&paths.database()).await.unwrap();
-    let memory = Memory::open(
-        db,
-        &paths,
-        MemoryConfig::default(),
-        EmbedderSource::Ready(model),
-    )
-    .await
-    .unwrap();
+    let memory = open_memory(&dir, model).await;
     let before = settle(&memory).await.chunks;
     let started = Instant::now();
     for n in notes {
@@ -269,16 +274,8 @@ async fn search_latency(model: Arc<LocalModel>, full: bool) {
     ];
     let embedder: Arc<dyn Embedder> = Arc::new(QueryModel { real: model });
     let dir = tempfile::tempdir().unwrap();
+    let memory = open_memory(&dir, embedder).await;
     let paths = Paths::new(dir.path().to_path_buf());
-    let db = Db::open(&paths.database()).await.unwrap();
-    let memory = Memory::open(
-        db,
-        &paths,
-        MemoryConfig::default(),
-        EmbedderSource::Ready(embedder),
-    )
-    .await
-    .unwrap();
     let mut rng = fastrand::Rng::with_seed(7);
     let mut doc = 0usize;
     for &target in &sizes {

@@ -170,26 +170,9 @@ fn finish(r: &Report) -> u8 {
 /// The memory workspace and the local model (waits for a just-started
 /// engine to finish opening them).
 async fn memory(r: &mut Report, client: &mut Connection) {
-    let mut status = None;
-    for _ in 0..300 {
-        match ask(client, Op::MemoryStatus, |e| match e {
-            Event::MemoryStatus { status } => Some(status),
-            _ => None,
-        })
-        .await
-        {
-            Ok(s) if s.model_state == "loading" || s.fulltext == "opening" => {
-                status = Some(Ok(s));
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            other => {
-                status = Some(other);
-                break;
-            }
-        }
-    }
+    let status = super::memory_cmd::opened_status(client).await;
     match status {
-        Some(Ok(s)) => {
+        Ok(s) => {
             r.ok(
                 "memory",
                 format!(
@@ -209,7 +192,6 @@ async fn memory(r: &mut Report, client: &mut Connection) {
                 other => r.fail("embedding model", other, hint),
             }
         }
-        Some(Err(e)) => r.fail("memory", e, "see the log in IRONCLAW_HOME/logs"),
-        None => {}
+        Err(e) => r.fail("memory", e.message, "see the log in IRONCLAW_HOME/logs"),
     }
 }

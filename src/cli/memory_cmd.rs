@@ -218,16 +218,7 @@ async fn dispatch(command: &MemoryCommand, client: &mut Connection) -> Result<u8
             Ok(exit::OK)
         }
         MemoryCommand::Status { json } => {
-            // An engine started just now is still opening the index and
-            // loading the model; report what it found, not "loading".
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-            let mut status = status(client).await?;
-            while (status.model_state == "loading" || status.fulltext == "opening")
-                && tokio::time::Instant::now() < deadline
-            {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                status = self::status(client).await?;
-            }
+            let status = opened_status(client).await?;
             if *json {
                 println!(
                     "{}",
@@ -312,6 +303,20 @@ async fn tree(
         _ => None,
     })
     .await
+}
+
+/// The status once a just-started engine has opened the index and looked
+/// for the model (at most 30 s), so it reports what it found, not "loading".
+pub(super) async fn opened_status(client: &mut Connection) -> Result<MemoryStatus, CliError> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut s = status(client).await?;
+    while (s.model_state == "loading" || s.fulltext == "opening")
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        s = status(client).await?;
+    }
+    Ok(s)
 }
 
 async fn status(client: &mut Connection) -> Result<MemoryStatus, CliError> {

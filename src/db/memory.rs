@@ -547,6 +547,15 @@ impl Db {
         Ok(out)
     }
 
+    pub async fn memory_chunk_count(&self) -> Result<u64, DbError> {
+        let conn = self.conn.lock().await;
+        let mut rows = conn.query("SELECT COUNT(*) FROM memory_chunks", ()).await?;
+        match rows.next().await? {
+            Some(row) => Ok(to_u64(row.get(0)?)),
+            None => Ok(0),
+        }
+    }
+
     pub async fn memory_counts(&self, model: &str) -> Result<MemoryCounts, DbError> {
         let conn = self.conn.lock().await;
         let mut rows = conn

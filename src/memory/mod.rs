@@ -360,11 +360,6 @@ impl Memory {
         author: &str,
     ) -> Result<(String, u64, bool), MemoryError> {
         let path = normalize_path(path)?;
-        if content.len() > MAX_DOCUMENT_BYTES {
-            return Err(MemoryError::TooLarge {
-                size: content.len(),
-            });
-        }
         let outcome = self
             .db
             .memory_write(
@@ -820,12 +815,7 @@ impl Memory {
         .await;
         match opened {
             Ok(Ok((ft, recreated))) => {
-                let chunks = self
-                    .db
-                    .memory_counts("")
-                    .await
-                    .map(|c| c.chunks)
-                    .unwrap_or(0);
+                let chunks = self.db.memory_chunk_count().await.unwrap_or(0);
                 let ft = Arc::new(ft);
                 if recreated || ft.num_docs() != chunks {
                     if !recreated {
