@@ -9,6 +9,8 @@
 //! - [`memory`]: the workspace of notes and identity files, and its hybrid search.
 //! - [`tools`]: the tool contract, the registry and the built-in tools.
 //! - [`safety`]: what stands between outside content and the model.
+//! - [`sandbox`]: what an untrusted (WebAssembly) tool may do: its capability
+//!   manifest and the network boundary.
 //! - [`secrets`]: the encrypted secret store (the only code that sees values).
 //! - [`db`]: the libSQL store and its migrations.
 //! - [`config`]: the IronClaw home, `config.toml` and its env overrides.
@@ -25,6 +27,7 @@ pub mod llm;
 pub mod memory;
 pub mod protocol;
 pub mod safety;
+pub mod sandbox;
 pub mod secrets;
 pub mod tools;
 pub mod tui;

@@ -9,6 +9,7 @@ mod config_cmd;
 mod daemon_cmd;
 mod doctor;
 pub mod exit;
+mod extensions_cmd;
 mod logging;
 mod memory_cmd;
 mod models_cmd;
@@ -95,6 +96,11 @@ pub enum Command {
     Models {
         #[command(subcommand)]
         command: models_cmd::ModelsCommand,
+    },
+    /// WebAssembly tools: check a capability manifest and see what it grants.
+    Extensions {
+        #[command(subcommand)]
+        command: extensions_cmd::ExtensionsCommand,
     },
     /// Manage encrypted secrets (API keys, tokens). Values are never shown.
     Secrets {
@@ -225,6 +231,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Secrets { command }) => secrets_cmd::run(command, &loaded).await,
         Some(Command::Memory { command }) => memory_cmd::run(command, &loaded).await,
         Some(Command::Models { command }) => models_cmd::run(command, &loaded).await,
+        Some(Command::Extensions { command }) => extensions_cmd::run(command, &loaded),
         Some(Command::Config { .. }) => unreachable_config(),
         Some(Command::Onboard) => crate::tui::run(&loaded, tui_options(&cli, true, false)).await,
         Some(Command::Attach) => crate::tui::run(&loaded, tui_options(&cli, false, true)).await,

@@ -31,7 +31,7 @@ pub enum SecretsCommand {
 pub async fn run(command: &SecretsCommand, loaded: &Loaded) -> Result<u8, CliError> {
     let op = match command {
         SecretsCommand::Set { name } => {
-            crate::secrets::SecretStore::<crate::db::Db>::validate_name(name)
+            crate::secrets::validate_name(name)
                 .map_err(|e| CliError::new(exit::USAGE, e.to_string()))?;
             let value = crate::secrets::read_secret_value(&format!("value for {name}: "))
                 .map_err(|e| CliError::new(exit::USAGE, e.to_string()))?;

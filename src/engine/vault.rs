@@ -96,7 +96,7 @@ impl Vault {
     }
 
     pub async fn set(&self, name: &str, value: Zeroizing<String>) -> Result<(), String> {
-        SecretStore::<Db>::validate_name(name).map_err(|e| e.to_string())?;
+        crate::secrets::validate_name(name).map_err(|e| e.to_string())?;
         let mut state = self.state.lock().await;
         let open = self.open(&mut state).await?;
         open.store.set(name, value).await.map_err(|e| e.to_string())

@@ -57,7 +57,7 @@ pub mod store;
 pub use crypto::{MasterKey, Sealed, open, seal};
 pub use input::read_secret_value;
 pub use master::{Backend, MasterKeySource};
-pub use store::{SealedRow, SecretMeta, SecretRows, SecretStore};
+pub use store::{SealedRow, SecretMeta, SecretRows, SecretStore, validate_name};
 
 /// Everything that can go wrong in the secrets module. No variant ever
 /// contains a secret value or key material.

@@ -92,6 +92,31 @@ pub trait SecretRows: Send + Sync {
     async fn replace_all(&self, rows: &[SealedRow]) -> Result<(), String>;
 }
 
+/// Checks a secret name: 1 to 64 characters from `A-Z a-z 0-9 _ . -`.
+pub fn validate_name(name: &str) -> Result<(), SecretsError> {
+    if name.is_empty() {
+        return Err(SecretsError::InvalidName(
+            "the name is empty; use 1 to 64 characters from A-Z, a-z, 0-9, '_', '.', '-'".into(),
+        ));
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(SecretsError::InvalidName(format!(
+            "the name is {} characters long; at most {MAX_NAME_LEN} are allowed",
+            name.chars().count()
+        )));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+    {
+        return Err(SecretsError::InvalidName(format!(
+            "{name:?} contains {bad:?}; use only A-Z, a-z, 0-9, '_', '.', '-' (e.g. \
+             openai-api-key)"
+        )));
+    }
+    Ok(())
+}
+
 /// Encrypted secrets over a [`SecretRows`] storage.
 pub struct SecretStore<R: SecretRows> {
     rows: R,
@@ -231,36 +256,10 @@ impl<R: SecretRows> SecretStore<R> {
         }
     }
 
-    /// Checks a secret name: 1 to 64 characters from `A-Z a-z 0-9 _ . -`.
-    pub fn validate_name(name: &str) -> Result<(), SecretsError> {
-        if name.is_empty() {
-            return Err(SecretsError::InvalidName(
-                "the name is empty; use 1 to 64 characters from A-Z, a-z, 0-9, '_', '.', '-'"
-                    .into(),
-            ));
-        }
-        if name.len() > MAX_NAME_LEN {
-            return Err(SecretsError::InvalidName(format!(
-                "the name is {} characters long; at most {MAX_NAME_LEN} are allowed",
-                name.chars().count()
-            )));
-        }
-        if let Some(bad) = name
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-        {
-            return Err(SecretsError::InvalidName(format!(
-                "{name:?} contains {bad:?}; use only A-Z, a-z, 0-9, '_', '.', '-' (e.g. \
-                 openai-api-key)"
-            )));
-        }
-        Ok(())
-    }
-
     /// Stores (or replaces) the secret `name`. Empty values are refused: an
     /// empty secret would make exact-match leak scanning match everything.
     pub async fn set(&self, name: &str, value: Zeroizing<String>) -> Result<(), SecretsError> {
-        Self::validate_name(name)?;
+        validate_name(name)?;
         if value.is_empty() {
             return Err(SecretsError::InvalidValue(format!(
                 "the value for {name:?} is empty"
@@ -296,7 +295,7 @@ impl<R: SecretRows> SecretStore<R> {
 
     /// The value of `name`, or `None` when there is no such secret.
     pub async fn get(&self, name: &str) -> Result<Option<Zeroizing<String>>, SecretsError> {
-        Self::validate_name(name)?;
+        validate_name(name)?;
         let Some(row) = self.rows.get(name).await.map_err(storage)? else {
             return Ok(None);
         };
@@ -314,7 +313,7 @@ impl<R: SecretRows> SecretStore<R> {
 
     /// Deletes `name`; `false` when there was no such secret.
     pub async fn remove(&self, name: &str) -> Result<bool, SecretsError> {
-        Self::validate_name(name)?;
+        validate_name(name)?;
         let removed = self.rows.delete(name).await.map_err(storage)?;
         if removed {
             tracing::info!(secret = name, "secret removed");
@@ -613,7 +612,7 @@ pub(crate) mod tests {
     async fn names_are_validated() {
         let s = store();
         for ok in ["a", "A-Z_0.9", &"x".repeat(64)] {
-            SecretStore::<MemRows>::validate_name(ok).unwrap();
+            validate_name(ok).unwrap();
         }
         for bad in [
             "",
@@ -624,7 +623,7 @@ pub(crate) mod tests {
             "new\nline",
             &"x".repeat(65),
         ] {
-            let err = SecretStore::<MemRows>::validate_name(bad).unwrap_err();
+            let err = validate_name(bad).unwrap_err();
             assert!(matches!(err, SecretsError::InvalidName(_)), "{bad:?}");
             let msg = err.to_string();
             assert!(msg.contains("64") || msg.contains("A-Z"), "{msg}");
