@@ -743,4 +743,17 @@ fn extensions_check_explains_a_manifest_and_refuses_bad_ones() {
         "{}",
         stderr(&out)
     );
+    let out = env
+        .bare(&["extensions", "check", "--json", "/nonexistent/x.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert!(
+        v["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read")
+    );
 }

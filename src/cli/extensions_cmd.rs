@@ -53,8 +53,17 @@ struct Report<'a> {
 fn check(path: &Path, json: bool, loaded: &Loaded) -> Result<u8, CliError> {
     let manifest = match Manifest::load(path) {
         Ok(m) => m,
-        Err(e @ (ManifestError::Read { .. } | ManifestError::TooLarge { .. })) => {
+        Err(e @ (ManifestError::Read { .. } | ManifestError::TooLarge)) if !json => {
             return Err(CliError::new(exit::USAGE, e.to_string()));
+        }
+        Err(e @ (ManifestError::Read { .. } | ManifestError::TooLarge)) => {
+            let problem = Problem {
+                line: None,
+                column: None,
+                key: String::new(),
+                message: e.to_string(),
+            };
+            return Ok(report_invalid(path, vec![problem], json));
         }
         Err(e) => {
             let problems = e.problems().to_vec();
@@ -182,9 +191,8 @@ fn describe(m: &Manifest, a: &Assessment, component: &Path, built: bool) -> Stri
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(out, "{} {}: valid manifest", m.name, m.version);
-    for line in m.description.lines() {
-        let _ = writeln!(out, "  {line}");
-    }
+    // Quoted, line breaks escaped: the author's text cannot pass for a row.
+    let _ = writeln!(out, "  \"{}\"", m.description.escape_debug());
     let row = |out: &mut String, label: &str, text: &str| {
         let _ = writeln!(out, "  {label:<10} {text}");
     };
@@ -294,10 +302,11 @@ fn arguments(schema: &serde_json::Value) -> String {
         .iter()
         .map(|(name, p)| {
             let ty = p.get("type").and_then(|t| t.as_str()).unwrap_or("any");
+            let (name_shown, ty) = (name.escape_debug(), ty.escape_debug());
             if required.contains(&name.as_str()) {
-                format!("{name} ({ty}, required)")
+                format!("{name_shown} ({ty}, required)")
             } else {
-                format!("{name} ({ty})")
+                format!("{name_shown} ({ty})")
             }
         })
         .collect::<Vec<_>>()

@@ -189,6 +189,8 @@ pub struct ToolsConfig {
     pub output_cap_bytes: usize,
     pub shell_timeout_secs: u64,
     pub http_max_bytes: usize,
+    /// Let `http_fetch` reach loopback, private and link-local addresses.
+    pub http_allow_private: bool,
     /// `tool = "never" | "ask" | "always-ask"`; unnamed tools follow their risk.
     pub policy: BTreeMap<String, ApprovalPolicy>,
     /// Tools not offered to the model at all.
@@ -202,6 +204,7 @@ impl Default for ToolsConfig {
             output_cap_bytes: 30_000,
             shell_timeout_secs: 120,
             http_max_bytes: 1_000_000,
+            http_allow_private: false,
             policy: BTreeMap::new(),
             disabled: Vec::new(),
         }

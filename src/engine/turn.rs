@@ -733,6 +733,7 @@ impl Turn {
             output_cap: cfg.tools.output_cap_bytes,
             shell_timeout: Duration::from_secs(cfg.tools.shell_timeout_secs),
             http_max_bytes: cfg.tools.http_max_bytes,
+            http_allow_private: cfg.tools.http_allow_private,
             workspace: Some(Arc::new(super::workspace::AgentWorkspace {
                 shared: self.shared.clone(),
             })),

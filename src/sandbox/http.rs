@@ -21,6 +21,11 @@
 //!    rebinding cannot turn an allowed name into a local service).
 //! 5. The response is leak-scanned by the safety layer before the tool gets
 //!    it, so a server echoing the injected credential does not hand it over.
+//!
+//! These hold only if the client that sends the request connects to the
+//! addresses step 4 passed (a filtering resolver), uses no system proxy,
+//! follows no redirect by itself (each hop is a new request through every
+//! step) and reports errors without the URL.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -96,7 +101,9 @@ pub fn check_request<'m>(
         ));
     }
     let host = match parsed.host() {
-        Some(Host::Domain(d)) => d.trim_end_matches('.').to_ascii_lowercase(),
+        Some(Host::Domain(d)) => {
+            plain_host(d).ok_or_else(|| denied("the host is not a valid DNS name".into()))?
+        }
         Some(Host::Ipv4(_) | Host::Ipv6(_)) => {
             return Err(denied(
                 "IP addresses are not allowed; use the host's name".into(),
@@ -105,10 +112,11 @@ pub fn check_request<'m>(
         None => return Err(denied("the URL has no host".into())),
     };
     let path = parsed.path();
-    let lower = path.to_ascii_lowercase();
-    if ["%2f", "%5c", "%2e"].iter().any(|e| lower.contains(e)) {
+    if hides_traversal(path) {
         return Err(denied(
-            "percent-encoded `/`, `\\` or `.` in the path are not allowed".into(),
+            "percent-encoded `/`, `\\`, `.` or `%`, and `..;` segments, are not allowed in the \
+             path"
+                .into(),
         ));
     }
     let port = parsed.port_or_known_default();
@@ -126,11 +134,17 @@ pub fn check_request<'m>(
     let Some(rule) = rule else {
         return Err(denied(outside(manifest)));
     };
+    // A secret goes only where the rule that allowed this very request
+    // (scheme, port and all) covers one of the secret's hosts.
     let credentials = if scheme == Scheme::Https {
         manifest
             .secrets
             .iter()
-            .filter(|s| s.hosts.iter().any(|h| h.matches(&host)))
+            .filter(|s| {
+                s.hosts
+                    .iter()
+                    .any(|h| h.matches(&host) && rule.host.covers(h))
+            })
             .collect()
     } else {
         Vec::new()
@@ -141,6 +155,38 @@ pub fn check_request<'m>(
         rule,
         credentials,
     })
+}
+
+/// The host as a matcher sees it: lowercase, one trailing dot removed.
+/// Hosts the WHATWG parser accepts but no DNS name has (empty labels, `*`,
+/// `_`) are refused, so `..x.example.com` or `*.example.com` never match a
+/// wildcard rule.
+fn plain_host(domain: &str) -> Option<String> {
+    let host = domain
+        .strip_suffix('.')
+        .unwrap_or(domain)
+        .to_ascii_lowercase();
+    let ok = !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    ok.then_some(host)
+}
+
+/// Whether a URL path hides a dot segment or an escaped separator from the
+/// prefix match: percent-encoded `/`, `\`, `.` or `%` (double encoding),
+/// and `..;`-style segments that Java servers read as `..`.
+fn hides_traversal(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    ["%2f", "%5c", "%2e", "%25"]
+        .iter()
+        .any(|e| lower.contains(e))
+        || path
+            .split('/')
+            .any(|seg| matches!(seg.split(';').next(), Some(".." | ".")) && seg.contains(';'))
 }
 
 /// "it is outside the allowlist: …", listing the rules.
@@ -156,24 +202,75 @@ fn outside(manifest: &Manifest) -> String {
 }
 
 /// At most 120 characters of `s`, for messages.
+/// At most 120 characters of `s`, control characters escaped, for
+/// messages (a tool must not forge log lines or send terminal escapes).
 fn shown(s: &str) -> String {
-    let mut out: String = s.chars().take(120).collect();
-    if out.len() < s.len() {
+    let mut out: String = s.chars().take(120).flat_map(char::escape_debug).collect();
+    if s.chars().nth(120).is_some() {
         out.push('…');
     }
     out
 }
 
+/// Headers a tool may not set itself: they frame or route the request
+/// (`host` would send an injected credential to another site behind the same
+/// front end; `content-length`/`transfer-encoding` smuggle requests).
+const TOOL_FORBIDDEN_HEADERS: [&str; 9] = [
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "upgrade",
+    "te",
+    "trailer",
+    "keep-alive",
+    "expect",
+];
+
+/// Refuses headers a tool may not set: framing and routing headers,
+/// `proxy-*`, names that are not HTTP tokens, and values with control
+/// characters (CR/LF would split the header).
+pub fn check_tool_headers(headers: &[(String, String)]) -> Result<(), Denied> {
+    for (name, value) in headers {
+        let lower = name.to_ascii_lowercase();
+        let token = !lower.is_empty()
+            && lower
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !token {
+            return Err(Denied(format!("{:?} is not a header name", shown(name))));
+        }
+        if TOOL_FORBIDDEN_HEADERS.contains(&lower.as_str()) || lower.starts_with("proxy-") {
+            return Err(Denied(format!(
+                "tools may not set the `{lower}` header; the host sets it"
+            )));
+        }
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(Denied(format!(
+                "the value of the `{lower}` header contains a control character"
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl RequestGrant<'_> {
-    /// Adds the granted credentials (step 3): headers replace any the tool
-    /// set under the same name; query parameters replace any of the same
-    /// name. `lookup` returns a secret's value by name. A missing secret, or
-    /// one that cannot travel in a header, is refused with the fix.
+    /// Checks the tool's headers ([`check_tool_headers`]) and adds the
+    /// granted credentials (step 3): a header replaces any the tool set
+    /// under the same name; a query parameter replaces any of the same name,
+    /// leaving the rest of the query byte for byte. `lookup` returns a
+    /// secret's value by name. A missing secret, or a value that cannot
+    /// travel in a header, is refused with the fix.
+    ///
+    /// The returned URL and headers hold secrets: whoever sends them must
+    /// not log them, and must report transport errors without the URL
+    /// (`reqwest::Error::without_url`).
     pub fn inject(
         &self,
         headers: &mut Vec<(String, String)>,
         mut lookup: impl FnMut(&str) -> Option<Zeroizing<String>>,
     ) -> Result<Url, Denied> {
+        check_tool_headers(headers)?;
         let mut url = self.url.clone();
         for grant in &self.credentials {
             let value = lookup(&grant.name).ok_or_else(|| {
@@ -183,9 +280,10 @@ impl RequestGrant<'_> {
                 ))
             })?;
             let header = |name: &str, prefix: &str| -> Result<(String, String), Denied> {
-                if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+                if value.chars().any(|c| c.is_control() && c != '\t') {
                     return Err(Denied(format!(
-                        "the secret `{}` contains a line break, which cannot be sent in a header",
+                        "the secret `{}` contains a line break or control character, which \
+                         cannot be sent in a header",
                         grant.name
                     )));
                 }
@@ -201,17 +299,25 @@ impl RequestGrant<'_> {
                     headers.push(header("authorization", "Bearer ")?);
                 }
                 Injection::Query { name } => {
-                    let kept: Vec<(String, String)> = url
-                        .query_pairs()
-                        .filter(|(k, _)| k != name.as_str())
-                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    let encode = |s: &str| {
+                        url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                    };
+                    let mut pairs: Vec<&str> = url
+                        .query()
+                        .unwrap_or("")
+                        .split('&')
+                        .filter(|pair| {
+                            let key = pair.split('=').next().unwrap_or("");
+                            !pair.is_empty()
+                                && url::form_urlencoded::parse(key.as_bytes())
+                                    .next()
+                                    .is_none_or(|(k, _)| k != name.as_str())
+                        })
                         .collect();
-                    let mut pairs = url.query_pairs_mut();
-                    pairs.clear();
-                    for (k, v) in &kept {
-                        pairs.append_pair(k, v);
-                    }
-                    pairs.append_pair(name, &value);
+                    let added = format!("{}={}", encode(name), encode(&value));
+                    pairs.push(&added);
+                    let query = pairs.join("&");
+                    url.set_query(Some(&query));
                 }
             }
         }
@@ -250,8 +356,14 @@ pub fn check_address(ip: IpAddr) -> Result<(), Denied> {
                 refuse("a private address (unique local)")
             } else if s[0] & 0xffc0 == 0xfe80 || s[0] & 0xffc0 == 0xfec0 {
                 refuse("a link-local address")
-            } else if s[0] == 0x2001 && s[1] == 0x0db8 {
+            } else if (s[0] == 0x2001 && s[1] == 0x0db8) || s[0] & 0xfff0 == 0x3ff0 {
                 refuse("a documentation address")
+            } else if s[0] == 0x2001 && s[1] == 0 {
+                refuse("a Teredo tunnel address")
+            } else if s[0] == 0x2001 && s[1] == 2 && s[2] == 0 {
+                refuse("a benchmarking address")
+            } else if s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1 {
+                refuse("a local-use NAT64 address")
             } else if s[0] == 0x0100 && s[1] == 0 && s[2] == 0 && s[3] == 0 {
                 refuse("a discard-only address")
             } else {
@@ -293,6 +405,10 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let tail = || Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     if let Some(v4) = ip.to_ipv4_mapped() {
         return Some(v4);
+    }
+    // IPv4-translated (SIIT): ::ffff:0:a.b.c.d
+    if s[..6] == [0, 0, 0, 0, 0xffff, 0] {
+        return Some(tail());
     }
     if s[..6] == [0, 0, 0, 0, 0, 0] && !(s[6] == 0 && s[7] <= 1) {
         return Some(tail());

@@ -260,8 +260,8 @@ pub enum ManifestError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the manifest is {size} bytes; at most {MAX_MANIFEST_BYTES} are accepted")]
-    TooLarge { size: u64 },
+    #[error("the manifest is larger than {MAX_MANIFEST_BYTES} bytes, the most accepted")]
+    TooLarge,
     #[error("{}", problems_text(.0))]
     Invalid(Vec<Problem>),
 }
@@ -302,8 +302,7 @@ impl Manifest {
         let mut bytes = Vec::new();
         file.take(limit).read_to_end(&mut bytes).map_err(read_err)?;
         if bytes.len() as u64 >= limit {
-            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(limit);
-            return Err(ManifestError::TooLarge { size });
+            return Err(ManifestError::TooLarge);
         }
         match String::from_utf8(bytes) {
             Ok(text) => Manifest::parse(&text),
@@ -322,9 +321,7 @@ impl Manifest {
     /// Parses and validates manifest text.
     pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
         if text.len() > MAX_MANIFEST_BYTES {
-            return Err(ManifestError::TooLarge {
-                size: text.len() as u64,
-            });
+            return Err(ManifestError::TooLarge);
         }
         let raw: Raw = match toml::from_str(text) {
             Ok(raw) => raw,
@@ -407,11 +404,13 @@ impl Manifest {
         Assessment { risk, reasons }
     }
 
-    /// Text the model reads (the description, and every `description` in the
-    /// parameter schema), with where it is, for the safety layer to inspect.
+    /// Text the model reads, with where it is, for the safety layer to
+    /// inspect: the description, and every key and string in the parameter
+    /// schema (descriptions, but also property names, `enum`, `default`,
+    /// `examples` and unknown keywords: all of it reaches the model).
     pub fn model_facing_text(&self) -> Vec<(String, String)> {
         let mut out = vec![("tool.description".to_string(), self.description.clone())];
-        collect_descriptions(&self.parameters, "tool.parameters", &mut out);
+        schema_strings(&self.parameters, "tool.parameters", &mut out);
         out
     }
 
@@ -440,24 +439,23 @@ fn show_paths(paths: &[String]) -> String {
         .join(", ")
 }
 
-fn collect_descriptions(v: &serde_json::Value, at: &str, out: &mut Vec<(String, String)>) {
+/// Every object key (as `path.key`, the key itself) and string value in a
+/// JSON value, depth first.
+fn schema_strings(v: &serde_json::Value, at: &str, out: &mut Vec<(String, String)>) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
                 let here = format!("{at}.{k}");
-                match v {
-                    serde_json::Value::String(s) if k == "description" || k == "title" => {
-                        out.push((here, s.clone()));
-                    }
-                    _ => collect_descriptions(v, &here, out),
-                }
+                out.push((format!("{here} (key)"), k.clone()));
+                schema_strings(v, &here, out);
             }
         }
         serde_json::Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                collect_descriptions(v, &format!("{at}[{i}]"), out);
+                schema_strings(v, &format!("{at}[{i}]"), out);
             }
         }
+        serde_json::Value::String(s) => out.push((at.to_string(), s.clone())),
         _ => {}
     }
 }
@@ -524,7 +522,8 @@ impl From<HostPattern> for String {
 impl HostPattern {
     /// Parses `host` or `*.domain`. Names are ASCII (punycode for
     /// international names), compared lowercase; IP addresses, `localhost`,
-    /// a bare `*` and wildcards over a single label (`*.com`) are refused.
+    /// a bare `*` and wildcards over a public suffix (`*.com`, `*.co.uk`,
+    /// `*.github.io`) are refused.
     pub fn parse(s: &str) -> Result<HostPattern, String> {
         if s.is_empty() {
             return Err("the host is empty; write a name like `api.example.com`".into());
@@ -603,6 +602,14 @@ impl HostPattern {
             if labels.len() < 2 {
                 return Err(format!(
                     "{s:?} covers a whole top-level domain; name the domain (`*.example.com`)"
+                ));
+            }
+            // `*.github.io`, `*.co.uk`, `*.s3.amazonaws.com`: anyone can
+            // register a name there (the Public Suffix List, built in).
+            if psl::suffix_str(&name) == Some(name.as_str()) {
+                return Err(format!(
+                    "{s:?} covers every site under the public suffix `{name}`, where anyone can \
+                     register a name; name the hosts (`you.{name}`)"
                 ));
             }
             Ok(HostPattern::Subdomains(name))
@@ -793,6 +800,7 @@ impl Checker<'_> {
             timeout_secs: self.bound(raw.limits.timeout_secs, TIMEOUT_SECS),
             output_kib: self.bound(raw.limits.output_kib, OUTPUT_KIB),
         };
+        let rules = raw.http.allow.len();
         let allow: Vec<HttpRule> = raw
             .http
             .allow
@@ -800,6 +808,9 @@ impl Checker<'_> {
             .enumerate()
             .filter_map(|(i, r)| self.rule(i, r.into_inner()))
             .collect();
+        // With a broken rule, "not in `http.allow`" could be a consequence,
+        // not a problem of its own: the rule's problem is reported instead.
+        let rules_ok = allow.len() == rules;
         let http = HttpCaps {
             allow,
             max_requests: self.bound(raw.http.max_requests, MAX_REQUESTS),
@@ -809,7 +820,8 @@ impl Checker<'_> {
         let mut secrets = Vec::new();
         for (i, s) in raw.secrets.into_iter().enumerate() {
             let span = s.span();
-            if let Some(grant) = self.secret(i, span.clone(), s.into_inner(), &http.allow) {
+            let allow = rules_ok.then_some(http.allow.as_slice());
+            if let Some(grant) = self.secret(i, span.clone(), s.into_inner(), allow) {
                 if seen.insert(grant.name.clone()) {
                     secrets.push(grant);
                 } else {
@@ -902,7 +914,8 @@ impl Checker<'_> {
                 std::path::Component::Normal(_) | std::path::Component::CurDir
             )
         });
-        if text.is_empty() || escapes || !text.ends_with(".wasm") {
+        let control = text.chars().any(char::is_control);
+        if text.is_empty() || escapes || control || !text.ends_with(".wasm") {
             self.problem(
                 raw.span(),
                 "tool.component",
@@ -937,6 +950,20 @@ impl Checker<'_> {
                 span,
                 key,
                 format!("the schema is {size} bytes as JSON; at most {MAX_SCHEMA_BYTES}"),
+            );
+            return schema;
+        }
+        let mut strings = Vec::new();
+        schema_strings(&schema, key, &mut strings);
+        // Keys get no line breaks either: they are printed one per row.
+        if let Some((at, text)) = strings.iter().find(|(at, t)| {
+            t.chars()
+                .any(|c| c.is_control() && (c != '\n' || at.ends_with(" (key)")))
+        }) {
+            self.problem(
+                span,
+                at.trim_end_matches(" (key)"),
+                format!("{text:?} contains a control character; remove it"),
             );
             return schema;
         }
@@ -1056,7 +1083,7 @@ impl Checker<'_> {
         i: usize,
         span: Range<usize>,
         raw: RawSecret,
-        allow: &[HttpRule],
+        allow: Option<&[HttpRule]>,
     ) -> Option<SecretGrant> {
         let at = |k: &str| format!("secrets[{i}].{k}");
         let before = self.problems.len();
@@ -1074,9 +1101,11 @@ impl Checker<'_> {
         for h in raw.hosts.get_ref() {
             match HostPattern::parse(h.get_ref()) {
                 Ok(pattern) => {
-                    let covered = allow
-                        .iter()
-                        .any(|r| r.scheme == Scheme::Https && r.host.covers(&pattern));
+                    let covered = allow.is_none_or(|rules| {
+                        rules
+                            .iter()
+                            .any(|r| r.scheme == Scheme::Https && r.host.covers(&pattern))
+                    });
                     if covered {
                         hosts.push(pattern);
                     } else {

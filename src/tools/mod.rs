@@ -59,6 +59,9 @@ pub struct ToolContext {
     pub shell_timeout: Duration,
     /// Largest body `http_fetch` downloads.
     pub http_max_bytes: usize,
+    /// Whether `http_fetch` may reach loopback, private and link-local
+    /// addresses (off: public addresses only).
+    pub http_allow_private: bool,
     /// The memory workspace, for the `memory_*` tools.
     pub workspace: Option<Arc<dyn Workspace>>,
 }

@@ -314,6 +314,7 @@ pub(crate) mod tests {
             output_cap: 64 * 1024,
             shell_timeout: Duration::from_secs(10),
             http_max_bytes: 1024 * 1024,
+            http_allow_private: false,
             workspace: None,
         };
         TestCtx {

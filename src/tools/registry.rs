@@ -229,6 +229,7 @@ mod tests {
             output_cap: 1000,
             shell_timeout: std::time::Duration::from_secs(1),
             http_max_bytes: 1000,
+            http_allow_private: false,
             workspace: None,
         }
     }

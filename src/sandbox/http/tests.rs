@@ -19,7 +19,7 @@ path = "/repos/"
 methods = ["GET", "POST"]
 
 [[http.allow]]
-host = "*.githubusercontent.com"
+host = "*.cdn-example.net"
 
 [[http.allow]]
 host = "status.example.org"
@@ -34,7 +34,7 @@ bearer = true
 
 [[secrets]]
 name = "raw_key"
-hosts = ["*.githubusercontent.com"]
+hosts = ["*.cdn-example.net"]
 query = "token"
 "#,
     )
@@ -62,7 +62,7 @@ fn allowed_requests_get_their_rule_and_credentials() {
     ] {
         assert!(check_request(&m, "POST", url).is_ok(), "{url}");
     }
-    let g = check_request(&m, "GET", "https://raw.githubusercontent.com/a/b/main/x").unwrap();
+    let g = check_request(&m, "GET", "https://raw.cdn-example.net/a/b/main/x").unwrap();
     assert_eq!(g.credentials[0].name, "raw_key");
     // Plain HTTP is allowed where a rule says so, but never carries a secret.
     let g = check_request(&m, "GET", "http://status.example.org:8080/health").unwrap();
@@ -89,7 +89,7 @@ fn tricks_and_everything_outside_the_allowlist_are_denied() {
             "outside",
         ),
         ("GET", "https://evilapi.github.com/repos/x", "outside"),
-        ("GET", "https://githubusercontent.com/x", "outside"),
+        ("GET", "https://cdn-example.net/x", "outside"),
         ("GET", "https://api.github.com/user", "outside"),
         ("GET", "https://api.github.com/repos", "outside"),
         ("GET", "https://api.github.com/repos/../user", "outside"),
@@ -103,6 +103,29 @@ fn tricks_and_everything_outside_the_allowlist_are_denied() {
             "GET",
             "https://api.github.com/repos/a%5cb",
             "percent-encoded",
+        ),
+        ("GET", "https://api.github.com/repos/..;/user", "`..;`"),
+        ("GET", "https://api.github.com/repos/.;x/user", "`..;`"),
+        (
+            "GET",
+            "https://api.github.com/repos/a%252f..%252fuser",
+            "percent-encoded",
+        ),
+        ("GET", "https://*.cdn-example.net/x", "not a valid DNS name"),
+        (
+            "GET",
+            "https://..x.cdn-example.net/x",
+            "not a valid DNS name",
+        ),
+        (
+            "GET",
+            "https://a_b.cdn-example.net/x",
+            "not a valid DNS name",
+        ),
+        (
+            "GET",
+            "https://api.github.com../repos/x",
+            "not a valid DNS name",
         ),
         (
             "GET",
@@ -135,15 +158,41 @@ fn tricks_and_everything_outside_the_allowlist_are_denied() {
             Err(Denied(msg)) => assert!(msg.contains(says), "{method} {url}: {msg}"),
         }
     }
+    let Denied(msg) = check_request(&m, "GET", "https://x/\u{1b}[2Kfake").unwrap_err();
+    assert!(!msg.contains('\u{1b}') && msg.contains("\\u{1b}"), "{msg}");
     let long = format!("https://api.github.com/repos/{}", "a".repeat(MAX_URL_BYTES));
     assert!(check_request(&m, "GET", &long).is_err());
     let Denied(msg) = check_request(&m, "GET", "https://example.com/").unwrap_err();
     assert_eq!(
         msg,
         "gh may not request https://example.com/: it is outside the manifest's allowlist \
-         (GET,POST https://api.github.com/repos/…; GET https://*.githubusercontent.com/…; \
+         (GET,POST https://api.github.com/repos/…; GET https://*.cdn-example.net/…; \
          GET http://status.example.org:8080/health)"
     );
+}
+
+#[test]
+fn a_secret_goes_only_where_the_matching_rule_covers_its_host() {
+    let m = Manifest::parse(
+        "[tool]\nname = \"t\"\nversion = \"1.0.0\"\ndescription = \"d\"\n\
+         [[http.allow]]\nhost = \"api.example.com\"\n\
+         [[http.allow]]\nhost = \"*.example.com\"\nport = 8443\n\
+         [[http.allow]]\nhost = \"files.example.com\"\n\
+         [[secrets]]\nname = \"k\"\nhosts = [\"api.example.com\"]\nbearer = true\n",
+    )
+    .unwrap();
+    let with_key = |url: &str| {
+        !check_request(&m, "GET", url)
+            .unwrap()
+            .credentials
+            .is_empty()
+    };
+    assert!(with_key("https://api.example.com/x"));
+    // The wildcard rule on 8443 allows the request, and it was also granted
+    // to carry the key (it covers api.example.com); other hosts never get it.
+    assert!(with_key("https://api.example.com:8443/x"));
+    assert!(!with_key("https://files.example.com/x"));
+    assert!(!with_key("https://other.example.com:8443/x"));
 }
 
 #[test]
@@ -179,16 +228,35 @@ fn credentials_replace_what_the_tool_set() {
             ("authorization".to_string(), "Bearer ghp_secret".to_string()),
         ]
     );
-    let g = check_request(
-        &m,
-        "GET",
-        "https://raw.githubusercontent.com/f?token=forged&a=1",
-    )
-    .unwrap();
+    let g = check_request(&m, "GET", "https://raw.cdn-example.net/f?token=forged&a=1").unwrap();
     let mut headers = Vec::new();
     let url = g.inject(&mut headers, lookup).unwrap();
     assert_eq!(url.query(), Some("a=1&token=k%26v%3D1"));
     assert!(headers.is_empty());
+    // The rest of the query is kept byte for byte.
+    let g = check_request(
+        &m,
+        "GET",
+        "https://raw.cdn-example.net/f?q=a%20b&flag&token=x",
+    )
+    .unwrap();
+    let url = g.inject(&mut Vec::new(), lookup).unwrap();
+    assert_eq!(url.query(), Some("q=a%20b&flag&token=k%26v%3D1"));
+    // Headers that route or frame the request are the host's alone.
+    for (name, value) in [
+        ("Host", "other-tenant.example"),
+        ("content-length", "0"),
+        ("Transfer-Encoding", "chunked"),
+        ("Proxy-Authorization", "x"),
+        ("X-Ok", "a\r\nX-Evil: 1"),
+        ("bad name", "x"),
+    ] {
+        let mut headers = vec![(name.to_string(), value.to_string())];
+        let r = g.inject(&mut headers, lookup);
+        assert!(r.is_err(), "{name}: {value:?} was accepted");
+    }
+    let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
+    assert!(g.inject(&mut headers, lookup).is_ok());
     // A missing secret says how to set it; a value that would split a header is refused.
     let Denied(msg) = g.inject(&mut Vec::new(), |_| None).unwrap_err();
     assert!(msg.contains("ironclaw secrets set raw_key"), "{msg}");
@@ -231,6 +299,11 @@ fn only_public_addresses_may_be_reached() {
         "2002:7f00:1::1",
         "2002:c0a8:101::1",
         "100::1",
+        "64:ff9b:1::a00:1",
+        "::ffff:0:7f00:1",
+        "2001::1",
+        "3fff::1",
+        "2001:2::1",
     ];
     for ip in refused {
         let ip: IpAddr = ip.parse().unwrap();
@@ -270,14 +343,17 @@ fn url_soup() -> impl Strategy<Value = String> {
     let host = prop_oneof![
         Just("api.github.com"),
         Just("API.GITHUB.COM."),
-        Just("raw.githubusercontent.com"),
-        Just("githubusercontent.com"),
+        Just("raw.cdn-example.net"),
+        Just("cdn-example.net"),
         Just("api.github.com.evil.example"),
         Just("127.0.0.1"),
         Just("[::1]"),
         Just("status.example.org"),
         Just("xn--80ak6aa92e.com"),
         Just("аpi.github.com"),
+        Just("*.cdn-example.net"),
+        Just("..x.cdn-example.net"),
+        Just("a_b.cdn-example.net"),
     ]
     .prop_map(String::from);
     let host = prop_oneof![host, "[a-z.]{1,20}"];
@@ -300,6 +376,9 @@ fn url_soup() -> impl Strategy<Value = String> {
         Just(""),
         Just("a b"),
         Just("\\"),
+        Just("..;"),
+        Just("%252e%252e"),
+        Just(";x"),
     ]
     .prop_map(String::from);
     let seg = prop_oneof![seg, "[ -~]{0,6}", "\\PC{0,4}"];
@@ -321,9 +400,12 @@ proptest! {
     fn allowed_urls_are_inside_a_rule(url in url_soup(), method in "GET|POST|DELETE|get|TRACE|") {
         let m = manifest();
         if let Ok(g) = check_request(&m, &method, &url) {
-            // Re-derive everything from the normalised URL: what a server
-            // sees is what the rule allowed.
-            let u = &g.url;
+            // Serialise and parse again, as the HTTP client will: the URL a
+            // server sees is the one that was checked.
+            let again = Url::parse(g.url.as_str()).unwrap();
+            prop_assert_eq!(&again, &g.url);
+            let u = &again;
+            prop_assert!(!u.path().contains("%25") && !u.path().contains("..;"), "{}", u);
             prop_assert!(u.username().is_empty() && u.password().is_none());
             let host = u.host_str().unwrap().trim_end_matches('.');
             prop_assert!(g.rule.host.matches(host), "{url} → {host}");

@@ -13,8 +13,17 @@
 //! - HTTP error statuses are results, not failures: the model should see
 //!   a 404 and its body. Network errors are failures; timeouts are
 //!   [`ToolError::Timeout`].
-//! - Redirects are followed (reqwest's default, at most 10) and the final
-//!   URL is reported when it differs.
+//! - Redirects are followed (at most 10) and the final URL is reported when
+//!   it differs.
+//! - Only public addresses are reached unless `tools.http_allow_private`
+//!   is set: an IP literal in the URL or in a redirect is checked by
+//!   [`crate::sandbox::check_address`], and names are resolved by
+//!   [`PublicOnly`], which drops loopback, private, link-local (cloud
+//!   metadata) and reserved addresses. So neither a redirect nor a name that
+//!   resolves inward (DNS rebinding) can point the tool at a local service
+//!   the person approving the call never saw. With an HTTP proxy in the
+//!   environment the proxy resolves names; the URL and redirects are still
+//!   checked.
 //!
 //! Medium risk: it reaches the network, and a URL can carry data out.
 
@@ -33,30 +42,90 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const USER_AGENT: &str = concat!("ironclaw/", env!("CARGO_PKG_VERSION"));
 
 pub struct HttpFetch {
-    client: OnceLock<Result<reqwest::Client, String>>,
+    /// `[public only, any address]`, each built on first use.
+    clients: [OnceLock<Result<reqwest::Client, String>>; 2],
 }
+
+/// At most this many redirects are followed (reqwest's default).
+const MAX_REDIRECTS: usize = 10;
 
 impl HttpFetch {
     pub fn new() -> Self {
         Self {
-            client: OnceLock::new(),
+            clients: [OnceLock::new(), OnceLock::new()],
         }
     }
 
-    fn client(&self) -> Result<&reqwest::Client, ToolError> {
-        self.client
+    fn client(&self, allow_private: bool) -> Result<&reqwest::Client, ToolError> {
+        self.clients[usize::from(allow_private)]
             .get_or_init(|| {
-                reqwest::Client::builder()
+                let mut builder = reqwest::Client::builder()
                     .user_agent(USER_AGENT)
-                    .timeout(REQUEST_TIMEOUT)
-                    .build()
-                    .map_err(|e| {
-                        tracing::error!(error = %e, "cannot build the HTTP client");
-                        error_chain(&e)
-                    })
+                    .timeout(REQUEST_TIMEOUT);
+                if !allow_private {
+                    builder = builder.dns_resolver(PublicOnly).redirect(
+                        reqwest::redirect::Policy::custom(|attempt| {
+                            if attempt.previous().len() >= MAX_REDIRECTS {
+                                attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+                            } else if let Err(e) = check_url_host(attempt.url()) {
+                                attempt.error(format!("redirect refused: {e}"))
+                            } else {
+                                attempt.follow()
+                            }
+                        }),
+                    );
+                }
+                builder.build().map_err(|e| {
+                    tracing::error!(error = %e, "cannot build the HTTP client");
+                    error_chain(&e)
+                })
             })
             .as_ref()
             .map_err(|e| ToolError::Failed(format!("HTTP client unavailable: {e}")))
+    }
+}
+
+/// How to lift the public-addresses-only rule, appended to refusals.
+const ALLOW_PRIVATE_FIX: &str =
+    "to let http_fetch reach local and private addresses, set `tools.http_allow_private = true`";
+
+/// Refuses a URL whose host is a non-public IP literal (`localhost` and
+/// other names are refused when they resolve, by [`PublicOnly`]).
+fn check_url_host(url: &reqwest::Url) -> Result<(), String> {
+    let ip = match url.host() {
+        Some(url::Host::Ipv4(ip)) => std::net::IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => std::net::IpAddr::V6(ip),
+        _ => return Ok(()),
+    };
+    crate::sandbox::check_address(ip).map_err(|e| format!("{e}; {ALLOW_PRIVATE_FIX}"))
+}
+
+/// A resolver that returns only public addresses, and an error naming the
+/// refused ones (with the fix) when nothing public is left.
+pub struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let (public, refused): (Vec<_>, Vec<_>) = addrs
+                .into_iter()
+                .partition(|a| crate::sandbox::check_address(a.ip()).is_ok());
+            if public.is_empty() {
+                let why = match refused.first() {
+                    Some(a) => crate::sandbox::check_address(a.ip())
+                        .err()
+                        .map_or_else(String::new, |e| e.to_string()),
+                    None => "no addresses".to_string(),
+                };
+                let msg = format!("{host} resolves to {why}; {ALLOW_PRIVATE_FIX}");
+                return Err(msg.into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(addrs)
+        })
     }
 }
 
@@ -116,7 +185,10 @@ impl Tool for HttpFetch {
                 url.scheme()
             )));
         }
-        let client = self.client()?;
+        if !ctx.http_allow_private {
+            check_url_host(&url).map_err(ToolError::Refused)?;
+        }
+        let client = self.client(ctx.http_allow_private)?;
         tracing::debug!(%url, "http_fetch");
         let mut resp = tokio::select! {
             biased;
@@ -297,6 +369,13 @@ mod tests {
         format!("http://{addr}")
     }
 
+    /// A context allowing loopback: the test servers listen on 127.0.0.1.
+    fn local_ctx() -> crate::tools::paths::tests::TestCtx {
+        let mut t = test_ctx();
+        t.ctx.http_allow_private = true;
+        t
+    }
+
     async fn fetch(url: String, ctx: &ToolContext) -> Result<String, ToolError> {
         HttpFetch::new()
             .call(json!({"url": url}), ctx)
@@ -307,7 +386,7 @@ mod tests {
     #[tokio::test]
     async fn fetches_text_status_and_content_type() {
         let base = server().await;
-        let t = test_ctx();
+        let t = local_ctx();
         let out = fetch(format!("{base}/hello"), &t.ctx).await.unwrap();
         assert_eq!(out, "HTTP 200 OK text/plain; charset=utf-8\n\nhello world");
         let out = fetch(format!("{base}/missing"), &t.ctx).await.unwrap();
@@ -331,7 +410,7 @@ mod tests {
     #[tokio::test]
     async fn stops_at_the_size_cap_and_says_so() {
         let base = server().await;
-        let mut t = test_ctx();
+        let mut t = local_ctx();
         t.ctx.http_max_bytes = 1000;
         let out = fetch(format!("{base}/big"), &t.ctx).await.unwrap();
         assert!(
@@ -346,7 +425,7 @@ mod tests {
     #[tokio::test]
     async fn binary_content_is_replaced_by_a_notice() {
         let base = server().await;
-        let t = test_ctx();
+        let t = local_ctx();
         let out = fetch(format!("{base}/image"), &t.ctx).await.unwrap();
         assert_eq!(
             out,
@@ -369,7 +448,7 @@ mod tests {
     #[tokio::test]
     async fn cancel_returns_promptly() {
         let base = server().await;
-        let t = test_ctx();
+        let t = local_ctx();
         let cancel = t.ctx.cancel.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -388,12 +467,63 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
         };
-        let t = test_ctx();
+        let t = local_ctx();
         let r = fetch(format!("http://127.0.0.1:{port}/"), &t.ctx).await;
         assert!(
             matches!(r, Err(ToolError::Failed(ref m)) if m.starts_with("request failed")),
             "{r:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn only_public_addresses_by_default() {
+        let base = server().await;
+        let port = base.rsplit(':').next().unwrap();
+        let t = test_ctx();
+        for url in [
+            format!("{base}/hello"),
+            "http://169.254.169.254/latest/meta-data/".to_string(),
+            "http://[::ffff:127.0.0.1]:1/".to_string(),
+        ] {
+            match fetch(url.clone(), &t.ctx).await {
+                Err(ToolError::Refused(m)) => {
+                    assert!(m.contains("tools.http_allow_private = true"), "{url}: {m}")
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+        // A name that resolves inward is refused when it is resolved.
+        match fetch(format!("http://localhost:{port}/hello"), &t.ctx).await {
+            Err(ToolError::Failed(m)) => {
+                assert!(m.contains("localhost resolves to"), "{m}");
+                assert!(m.contains("tools.http_allow_private = true"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Allowed, the same name works.
+        let t = local_ctx();
+        let out = fetch(format!("http://localhost:{port}/hello"), &t.ctx)
+            .await
+            .unwrap();
+        assert!(out.ends_with("hello world"), "{out}");
+    }
+
+    #[tokio::test]
+    async fn the_resolver_keeps_public_addresses_only() {
+        use reqwest::dns::Resolve;
+        let addrs: Vec<_> = PublicOnly
+            .resolve("1.1.1.1".parse().unwrap())
+            .await
+            .unwrap()
+            .collect();
+        assert_eq!(addrs, vec!["1.1.1.1:0".parse().unwrap()]);
+        let Err(e) = PublicOnly.resolve("127.0.0.1".parse().unwrap()).await else {
+            panic!("loopback resolved")
+        };
+        assert!(e.to_string().contains("this machine (loopback)"), "{e}");
+        assert!(check_url_host(&"http://10.0.0.1/".parse().unwrap()).is_err());
+        assert!(check_url_host(&"http://example.com/".parse().unwrap()).is_ok());
+        assert!(check_url_host(&"http://8.8.8.8/".parse().unwrap()).is_ok());
     }
 
     #[test]
