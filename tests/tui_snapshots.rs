@@ -838,3 +838,95 @@ fn question_mark_types_inside_a_message() {
     h.type_text("?");
     assert!(h.render(80, 24).contains("Help (Esc closes)"));
 }
+
+#[test]
+fn memory_pane_external_editor() {
+    use ironclaw::protocol::{MemoryDocument, Op, WriteMode};
+    use ironclaw::tui::Effect;
+    use ironclaw::tui::external::ExternalEdit;
+    let mut h = Harness::new();
+    h.key(KeyCode::F(3), KeyModifiers::NONE);
+    h.app.take_effects();
+    // Nothing open: E says what to do.
+    h.press(KeyCode::Char('E'));
+    assert!(h.app.take_effects().is_empty());
+    assert!(h.render(100, 24).contains("open a document first"));
+    let document = MemoryDocument {
+        path: "notes/health.md".into(),
+        content: "# Sleep\n\nno coffee after 2pm".into(),
+        version: 3,
+        latest_version: 3,
+        updated_at: 0,
+    };
+    h.event(Event::MemoryDocument {
+        document: document.clone(),
+    });
+    h.press(KeyCode::Char('E'));
+    let edit = h
+        .app
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::EditExternally(edit) => Some(edit),
+            _ => None,
+        })
+        .expect("E asks the loop for the external editor");
+    assert_eq!(
+        edit,
+        ExternalEdit {
+            path: "notes/health.md".into(),
+            base_version: 3,
+            text: document.content.clone(),
+        }
+    );
+    // Unchanged, failed: nothing is sent, the reason is shown.
+    h.app.on_external_edit(edit.clone(), Ok(None));
+    assert!(h.app.take_effects().is_empty());
+    assert!(h.render(100, 24).contains("no changes to notes/health.md"));
+    h.app
+        .on_external_edit(edit.clone(), Err("the editor `vim` exited with 1".into()));
+    assert!(h.app.take_effects().is_empty());
+    assert!(h.render(100, 24).contains("the editor `vim` exited with 1"));
+    // Changed: saved against the version the edit started from.
+    let text = "# Sleep\n\nno coffee after 2pm\ntea is fine";
+    h.app.on_external_edit(edit, Ok(Some(text.into())));
+    let writes: Vec<Op> = h
+        .app
+        .take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Send(op @ Op::MemoryWrite { .. }) => Some(op),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        writes,
+        vec![Op::MemoryWrite {
+            path: "notes/health.md".into(),
+            content: text.into(),
+            mode: WriteMode::Replace,
+            expected_version: Some(3),
+        }]
+    );
+    // Until the engine confirms, the text is held as unsaved.
+    h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert!(!h.app.should_quit(), "unsaved text holds the first quit");
+    // Confirmed: the pane shows the saved document again.
+    h.event(Event::MemoryDocument {
+        document: MemoryDocument {
+            content: text.into(),
+            version: 4,
+            latest_version: 4,
+            ..document
+        },
+    });
+    let screen = h.render(100, 24);
+    assert!(
+        screen.contains("saved notes/health.md (version 4)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("tea is fine") && !screen.contains("Ctrl-S save · Esc close"),
+        "{screen}"
+    );
+}

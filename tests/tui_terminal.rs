@@ -500,3 +500,65 @@ fn two_terminals_share_a_daemon_and_survive_its_restart() {
     one.keys(&["C-q"]);
     one.wait_for("EXITED=0");
 }
+
+/// `E` hands the terminal to `$EDITOR` (here an interactive script that
+/// reads a line from the terminal, so every key must reach it, not the
+/// workstation), then saves what it wrote.
+#[test]
+fn memory_document_in_an_external_editor() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let server = ScriptedLlm::start();
+    let editor = work.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "printf 'EDITOR READY> '\nread -r line\necho \"$line\" >> \"$1\"\n",
+    )
+    .unwrap();
+    let script = script(
+        work.path(),
+        home.path(),
+        work.path(),
+        &[
+            ("IRONCLAW_LLM_PROVIDER", "openai".into()),
+            ("IRONCLAW_LLM_BASE_URL", server.openai_base_url()),
+            ("IRONCLAW_LLM_MODEL", "test-model".into()),
+            ("VISUAL", format!("bash {}", editor.display())),
+        ],
+    );
+    let t = Tmux::start(&script, 100, 30);
+    t.wait_for("Message");
+    t.keys(&["F3"]);
+    t.wait_for("SOUL.md");
+    t.keys(&["Enter"]);
+    t.wait_for("how you work");
+    t.keys(&["E"]);
+    t.wait_for("EDITOR READY>");
+    t.type_text("Always answer in haiku.");
+    t.keys(&["Enter"]);
+    // Back in the workstation, redrawn in full, showing the saved document.
+    let screen = t.wait_for("saved AGENTS.md (version 2)");
+    assert!(
+        screen.contains("3 Memory") && screen.contains("answer in haiku."),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("EDITOR READY") && !screen.contains("Ctrl-S save · Esc close"),
+        "{screen}"
+    );
+    t.keys(&["C-q"]);
+    t.wait_for("EXITED=");
+    let out = support::ironclaw(
+        env!("CARGO_BIN_EXE_ironclaw"),
+        home.path(),
+        work.path(),
+        &["memory", "read", "AGENTS.md"],
+    )
+    .output()
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.trim_end().ends_with("Always answer in haiku."),
+        "{text}"
+    );
+}

@@ -20,6 +20,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use super::external::ExternalEdit;
 use super::keymap::{Action, Keymap};
 use super::overlays::approval::ApprovalOverlay;
 use super::overlays::help::HelpOverlay;
@@ -55,6 +56,8 @@ pub enum AppEvent {
     Detach,
     /// Look for Ollama / llama.cpp servers on their default ports.
     DetectLocalServers,
+    /// Edit a memory document in `$VISUAL`/`$EDITOR`.
+    EditExternally(ExternalEdit),
 }
 
 /// What the app loop must do for the app.
@@ -63,6 +66,9 @@ pub enum Effect {
     Send(Op),
     Quit,
     DetectLocalServers,
+    /// Hand the terminal to the user's editor, then call
+    /// [`App::on_external_edit`] with the result.
+    EditExternally(ExternalEdit),
 }
 
 /// A [`Cx`] from the app's fields (a macro, so the borrow stays field by
@@ -252,6 +258,13 @@ impl App {
     pub fn take_effects(&mut self) -> Vec<Effect> {
         self.pump();
         std::mem::take(&mut self.effects)
+    }
+
+    /// The external editor finished: `Ok(None)` nothing changed,
+    /// `Ok(Some(text))` save it, `Err` why nothing can be saved.
+    pub fn on_external_edit(&mut self, edit: ExternalEdit, result: Result<Option<String>, String>) {
+        let mut cx = cx!(self);
+        self.panes.memory.external_edit_done(edit, result, &mut cx);
     }
 
     /// The connection to the engine was lost.
@@ -580,6 +593,9 @@ impl App {
                         }
                     }
                     AppEvent::DetectLocalServers => self.effects.push(Effect::DetectLocalServers),
+                    AppEvent::EditExternally(edit) => {
+                        self.effects.push(Effect::EditExternally(edit))
+                    }
                     AppEvent::Notify(m) => self.notify(m),
                     AppEvent::OpenHelp => {
                         self.overlay = Some(Overlay::Help(HelpOverlay::default()))

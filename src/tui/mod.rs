@@ -14,6 +14,7 @@
 //! so typing stays immediate while a reply streams in.
 
 pub mod app;
+pub mod external;
 pub mod keymap;
 pub mod markdown;
 pub mod overlays;
@@ -132,7 +133,8 @@ pub async fn run(loaded: &Loaded, opts: TuiOptions) -> Result<u8, CliError> {
     });
     let (mut terminal, guard) = terminal::enter(loaded.config.tui.mouse)
         .map_err(|e| CliError::new(exit::FAILURE, format!("cannot set up the terminal: {e}")))?;
-    let result = event_loop(&mut terminal, app, &mut conn).await;
+    let mouse = loaded.config.tui.mouse;
+    let result = event_loop(&mut terminal, app, &mut conn, mouse).await;
     drop(guard);
     // In-process: running turns are interrupted and saved. A daemon keeps
     // running.
@@ -148,8 +150,9 @@ pub async fn run(loaded: &Loaded, opts: TuiOptions) -> Result<u8, CliError> {
 
 async fn event_loop(
     terminal: &mut terminal::Term,
-    app: App,
+    mut app: App,
     client: &mut Connection,
+    mouse: bool,
 ) -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -162,12 +165,39 @@ async fn event_loop(
             _ = sigint.recv() => {}
         }
     };
-    drive(terminal, app, client, EventStream::new(), stop, |_| {}).await
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        // A fresh key reader each time: the previous one is dropped when
+        // `drive` returns, so an external editor gets every key.
+        let input = EventStream::new();
+        match drive(terminal, app, client, input, stop.as_mut(), |_| {}).await? {
+            Outcome::Done => return Ok(()),
+            Outcome::EditExternally(mut paused, edit) => {
+                let editor = external::editor_command(|k| std::env::var(k).ok());
+                terminal::suspend();
+                let result = external::run_editor(&editor, &edit).await;
+                terminal::resume(terminal, mouse)?;
+                paused.on_external_edit(edit, result);
+                app = *paused;
+            }
+        }
+    }
+}
+
+/// Why [`drive`] returned.
+pub enum Outcome {
+    /// The app quit, the input ended, or `stop` resolved.
+    Done,
+    /// The app wants a document edited in the user's editor: the caller
+    /// gives up the terminal, runs it, reports to
+    /// [`App::on_external_edit`] and drives the app again.
+    EditExternally(Box<App>, external::ExternalEdit),
 }
 
 /// The loop, for any backend and input stream (the benchmark drives it with
 /// a test backend and scripted keys). Returns when the app quits, the input
-/// ends, or `stop` resolves. `after_draw` sees every drawn frame.
+/// ends, or `stop` resolves, and when the app asks for the external editor
+/// (see [`Outcome`]). `after_draw` sees every drawn frame.
 pub async fn drive<B, I>(
     terminal: &mut ratatui::Terminal<B>,
     mut app: App,
@@ -175,7 +205,7 @@ pub async fn drive<B, I>(
     mut input: I,
     stop: impl std::future::Future<Output = ()>,
     mut after_draw: impl FnMut(&ratatui::Terminal<B>),
-) -> std::io::Result<()>
+) -> std::io::Result<Outcome>
 where
     B: ratatui::backend::Backend,
     B::Error: std::fmt::Display,
@@ -195,6 +225,7 @@ where
     let mut stop = std::pin::pin!(stop);
 
     loop {
+        let mut external = None;
         for effect in app.take_effects() {
             match effect {
                 Effect::Send(op) => {
@@ -207,6 +238,7 @@ where
                     }
                 }
                 Effect::Quit => {}
+                Effect::EditExternally(edit) => external = Some(edit),
                 Effect::DetectLocalServers => {
                     let tx = found_tx.clone();
                     let candidates = local_candidates();
@@ -217,8 +249,11 @@ where
             }
             dirty = true;
         }
+        if let Some(edit) = external {
+            return Ok(Outcome::EditExternally(Box::new(app), edit));
+        }
         if app.should_quit() {
-            return Ok(());
+            return Ok(Outcome::Done);
         }
         if dirty && (urgent || last_draw.elapsed() >= FRAME) {
             terminal
@@ -238,7 +273,7 @@ where
                     urgent = true;
                 }
                 Some(Err(e)) => return Err(e),
-                None => return Ok(()),
+                None => return Ok(Outcome::Done),
             },
             msg = client.recv(), if engine_alive => {
                 let mut next = Some(msg);
@@ -286,7 +321,7 @@ where
                 }
             }
             _ = tokio::time::sleep_until(draw_at), if dirty => {}
-            _ = &mut stop => return Ok(()),
+            _ = &mut stop => return Ok(Outcome::Done),
         }
     }
 }

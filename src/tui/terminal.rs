@@ -41,8 +41,41 @@ pub fn enter(mouse: bool) -> io::Result<(Term, Guard)> {
     install_panic_hook();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    MOUSE.store(mouse, Ordering::SeqCst);
     let guard = Guard(());
+    set_modes(mouse)?;
+    // No `terminal.clear()`: it asks the terminal for the cursor position
+    // and waits for the answer (a round trip over SSH, and a stall on
+    // terminals that never answer). The alternate screen starts blank and
+    // the first frame draws every cell that is not.
+    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    Ok((terminal, guard))
+}
+
+/// Gives the terminal to another program (an editor) as a shell would:
+/// main screen, cooked mode. [`resume`] takes it back.
+pub fn suspend() {
+    restore();
+}
+
+/// Takes the terminal back after [`suspend`] and makes the next frame
+/// redraw every cell (what the other program drew is gone).
+pub fn resume(terminal: &mut Term, mouse: bool) -> io::Result<()> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    set_modes(mouse)?;
+    execute!(
+        io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    // An empty frame makes ratatui's idea of the screen blank too, so the
+    // next frame is drawn in full (`Terminal::clear` would also do that, but
+    // waits for a cursor-position answer).
+    terminal.draw(|_| {})?;
+    Ok(())
+}
+
+fn set_modes(mouse: bool) -> io::Result<()> {
+    MOUSE.store(mouse, Ordering::SeqCst);
     let mut stdout = io::stdout();
     execute!(stdout, EnterAlternateScreen, EnableBracketedPaste)?;
     if mouse {
@@ -58,12 +91,7 @@ pub fn enter(mouse: bool) -> io::Result<(Term, Guard)> {
         PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
     )?;
     ENHANCED.store(true, Ordering::SeqCst);
-    // No `terminal.clear()`: it asks the terminal for the cursor position
-    // and waits for the answer (a round trip over SSH, and a stall on
-    // terminals that never answer). The alternate screen starts blank and
-    // the first frame draws every cell that is not.
-    let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
-    Ok((terminal, guard))
+    Ok(())
 }
 
 /// Puts the terminal back as the shell expects it. Idempotent.

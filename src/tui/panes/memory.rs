@@ -16,7 +16,8 @@ use ratatui_textarea::{TextArea, WrapMode};
 
 use super::Pane;
 use crate::protocol::{Event, MemoryDocument, MemoryEntry, MemoryHit, MemoryStatus, Op, WriteMode};
-use crate::tui::app::{Cx, View};
+use crate::tui::app::{AppEvent, Cx, View};
+use crate::tui::external::ExternalEdit;
 use crate::tui::keymap::Action;
 use crate::tui::text::{sanitize, truncate, wrap_plain};
 
@@ -70,6 +71,9 @@ struct Editor {
     /// The text sent by Ctrl-S, until the engine answers: the stored
     /// document (sent to this client only) or an error.
     pending_save: Option<String>,
+    /// Text from the external editor: once saved, the pane shows the
+    /// document again (a refused save keeps the text here instead).
+    close_when_saved: bool,
 }
 
 impl Editor {
@@ -84,6 +88,7 @@ impl Editor {
             original: text.to_string(),
             discard_armed: false,
             pending_save: None,
+            close_when_saved: false,
         }
     }
 
@@ -174,6 +179,51 @@ impl MemoryPane {
             self.editor = Some(Editor::new(doc.path.clone(), doc.version, &doc.content));
             self.focus = Focus::Editor;
             self.message = None;
+        }
+    }
+
+    /// `E`: the open document in `$VISUAL`/`$EDITOR` (the latest version
+    /// only, as for `e`).
+    fn edit_externally(&mut self, cx: &mut Cx<'_>) {
+        match &self.document {
+            Some(doc) if doc.version == doc.latest_version => {
+                cx.emit(AppEvent::EditExternally(ExternalEdit {
+                    path: doc.path.clone(),
+                    base_version: doc.version,
+                    text: doc.content.clone(),
+                }));
+                self.message = Some(format!("editing {} in your editor…", doc.path));
+            }
+            Some(_) => {
+                self.message = Some("this is an old version; open the latest to edit it".into())
+            }
+            None => {
+                self.message =
+                    Some("open a document first (Enter); then E edits it in $EDITOR".into())
+            }
+        }
+    }
+
+    /// The external editor is done: changed text is saved against the
+    /// version it started from, through the in-pane editor, so a refused
+    /// save (someone wrote meanwhile) keeps the text there, unsaved.
+    pub fn external_edit_done(
+        &mut self,
+        edit: ExternalEdit,
+        result: Result<Option<String>, String>,
+        cx: &mut Cx<'_>,
+    ) {
+        match result {
+            Ok(None) => self.message = Some(format!("no changes to {}", edit.path)),
+            Ok(Some(text)) => {
+                let mut editor = Editor::new(edit.path, edit.base_version, &edit.text);
+                editor.textarea = Editor::new(String::new(), 0, &text).textarea;
+                editor.close_when_saved = true;
+                self.editor = Some(editor);
+                self.focus = Focus::Editor;
+                self.save(cx);
+            }
+            Err(why) => self.message = Some(why),
         }
     }
 
@@ -287,6 +337,10 @@ impl Pane for MemoryPane {
                         "saved {} (version {})",
                         document.path, document.version
                     ));
+                    if editor.close_when_saved {
+                        self.editor = None;
+                        self.focus = Focus::Document;
+                    }
                 }
                 self.document = Some(document.clone());
                 if self.editor.is_none() {
@@ -338,6 +392,7 @@ impl Pane for MemoryPane {
                 // A refused save keeps the text in the editor, unsaved.
                 if let Some(editor) = &mut self.editor {
                     editor.pending_save = None;
+                    editor.close_when_saved = false;
                 }
                 self.message = Some(message.clone());
             }
@@ -478,6 +533,7 @@ impl Pane for MemoryPane {
                     self.edit_current();
                 }
             }
+            KeyCode::Char('E') => self.edit_externally(cx),
             KeyCode::Char('n') => {
                 self.new_path = self
                     .selected_path()
@@ -531,7 +587,7 @@ impl Pane for MemoryPane {
             Focus::Search => "type to search · Enter results · Esc clear",
             Focus::NewPath => "path of the new document · Enter create · Esc cancel",
             Focus::ConfirmDelete => "y delete · any other key cancels",
-            _ => "Enter open · / search · e edit · n new · d delete · R reindex",
+            _ => "Enter open · / search · e edit · E $EDITOR · n new · d delete · R reindex",
         };
         let inner = super::framed(frame, area, "Memory", hints, t);
         if inner.height < 4 || inner.width < 20 {
