@@ -653,7 +653,11 @@ fn extensions_check_explains_a_manifest_and_refuses_bad_ones() {
              [[secrets]]\nname = \"gh_token\"\nhosts = [\"api.github.com\"]\nbearer = true\n"
         ),
     );
-    std::fs::write(dir.join("gh.wasm"), b"\0asm").unwrap();
+    std::fs::write(
+        dir.join("gh.wasm"),
+        support::wasm::component(&support::wasm::echo()),
+    )
+    .unwrap();
     let out = env.bare(&["extensions", "check", &good]).output().unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(stderr(&out), "", "no warning once the component exists");
@@ -756,4 +760,100 @@ fn extensions_check_explains_a_manifest_and_refuses_bad_ones() {
             .unwrap()
             .contains("cannot read")
     );
+}
+
+#[test]
+fn wasm_tools_install_run_and_remove() {
+    let env = Env::new();
+    let src = env.work.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(
+        src.join("echo.toml"),
+        "[tool]\nname = \"echo\"\nversion = \"0.1.0\"\ndescription = \"Repeats its arguments.\"\n\
+         [tool.parameters]\ntype = \"object\"\n[tool.parameters.properties.place]\ntype = \"string\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("echo.wasm"),
+        support::wasm::component(&support::wasm::echo()),
+    )
+    .unwrap();
+    let manifest = src.join("echo.toml");
+    let manifest = manifest.to_str().unwrap();
+    let out = env
+        .bare(&["extensions", "install", manifest])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("installed echo into"),
+        "{}",
+        stdout(&out)
+    );
+    let out = env
+        .bare(&["extensions", "install", manifest])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("already installed"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.bare(&["extensions", "list"]).output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("echo 0.1.0  low risk  \"Repeats its arguments.\""),
+        "{}",
+        stdout(&out)
+    );
+
+    // The model finds it through tool_search, calls it, and gets its output.
+    env.server.push(Reply::tool_calls([(
+        "s1",
+        "tool_search",
+        r#"{"query":"repeats arguments"}"#,
+    )]));
+    env.server
+        .push(Reply::tool_calls([("e1", "echo", r#"{"place":"Lisbon"}"#)]));
+    env.server.push(Reply::text("Done."));
+    let out = env.run(&["-m", "echo Lisbon"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "Done.");
+    let reqs = env.server.requests();
+    let last = reqs.last().unwrap().body["messages"].to_string();
+    assert!(last.contains(r#"{\"place\":\"Lisbon\"}"#), "{last}");
+
+    // A broken install is reported by `list` (exit 1), and skipped by the
+    // engine, which still answers.
+    let installed = env.home.path().join("tools/echo/echo.wasm");
+    std::fs::write(&installed, b"not wasm").unwrap();
+    let out = env.bare(&["extensions", "list"]).output().unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).contains("does not load"), "{}", stdout(&out));
+    env.server.push(Reply::text("Still here."));
+    let out = env.run(&["-m", "hi"]);
+    assert_eq!(stdout(&out).trim(), "Still here.", "{}", stderr(&out));
+
+    let out = env
+        .bare(&["extensions", "remove", "echo"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = env.bare(&["extensions", "list"]).output().unwrap();
+    assert!(
+        stdout(&out).starts_with("no WebAssembly tools installed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = env
+        .bare(&["extensions", "remove", "echo"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    let out = env
+        .bare(&["extensions", "remove", "../x"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
 }

@@ -1,7 +1,11 @@
-//! `ironclaw extensions check MANIFEST`: validates a WebAssembly tool's
-//! capability manifest and shows, in plain words, what it would be allowed
-//! to do. For tool authors (and their CI, with `--json`) and for users
-//! deciding whether to trust a tool.
+//! `ironclaw extensions check|install|list|remove`: WebAssembly tools.
+//!
+//! `check MANIFEST` validates a tool's capability manifest (and compiles its
+//! component, when built) and shows, in plain words, what it would be
+//! allowed to do: for tool authors (and their CI, with `--json`) and for
+//! users deciding whether to trust a tool. `install` checks, then copies the
+//! manifest and component into `~/.ironclaw/tools/<name>/`; engines load
+//! installed tools when they start.
 //!
 //! Works on the file alone: no engine, no database. Besides the manifest's
 //! own rules ([`crate::sandbox::manifest`]) it checks that the name does not
@@ -30,12 +34,153 @@ pub enum ExtensionsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Check a tool, then install it (manifest and component) for engines
+    /// started from now on.
+    Install {
+        /// The manifest file; its component must be built beside it.
+        manifest: PathBuf,
+        /// Replace an installed tool of the same name.
+        #[arg(long)]
+        force: bool,
+    },
+    /// The installed WebAssembly tools, and why any of them does not load.
+    List,
+    /// Uninstall a WebAssembly tool.
+    Remove { name: String },
 }
 
 pub fn run(command: &ExtensionsCommand, loaded: &Loaded) -> Result<u8, CliError> {
     match command {
         ExtensionsCommand::Check { manifest, json } => check(manifest, *json, loaded),
+        ExtensionsCommand::Install { manifest, force } => install(manifest, *force, loaded),
+        ExtensionsCommand::List => list(loaded),
+        ExtensionsCommand::Remove { name } => remove(name, loaded),
     }
+}
+
+/// How engines pick up a change to the installed tools.
+const RESTART_HINT: &str =
+    "engines started from now on load it; a running daemon after `ironclaw daemon restart`";
+
+fn install(path: &Path, force: bool, loaded: &Loaded) -> Result<u8, CliError> {
+    if check(path, false, loaded)? != exit::OK {
+        return Ok(exit::USAGE);
+    }
+    let manifest = Manifest::load(path).map_err(|e| CliError::new(exit::USAGE, e.to_string()))?;
+    let source = path.parent().unwrap_or(Path::new("."));
+    let component = source.join(&manifest.component);
+    if !component.is_file() {
+        return Err(CliError::new(
+            exit::USAGE,
+            format!("{} does not exist", component.display()),
+        )
+        .hint("build the component first (e.g. `cargo component build --release`) and put it beside the manifest"));
+    }
+    let failed =
+        |what: &str, e: std::io::Error| CliError::new(exit::FAILURE, format!("{what}: {e}"));
+    let tools = loaded.paths.tools_dir();
+    let target = tools.join(&manifest.name);
+    if target.exists() {
+        if !force {
+            return Err(CliError::new(
+                exit::USAGE,
+                format!(
+                    "`{}` is already installed ({})",
+                    manifest.name,
+                    target.display()
+                ),
+            )
+            .hint("`--force` replaces it"));
+        }
+        std::fs::remove_dir_all(&target).map_err(|e| failed("cannot remove the old version", e))?;
+    }
+    // Into a fresh folder first, then renamed: a failed copy leaves nothing
+    // half-installed.
+    let staging = tools.join(format!(".{}.installing", manifest.name));
+    let _ = std::fs::remove_dir_all(&staging);
+    let copy = || -> std::io::Result<()> {
+        std::fs::create_dir_all(&staging)?;
+        std::fs::copy(path, staging.join(format!("{}.toml", manifest.name)))?;
+        let dest = staging.join(&manifest.component);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(&component, dest)?;
+        std::fs::rename(&staging, &target)
+    };
+    if let Err(e) = copy() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(failed("cannot install", e));
+    }
+    println!(
+        "installed {} into {}; {RESTART_HINT}",
+        manifest.name,
+        target.display()
+    );
+    Ok(exit::OK)
+}
+
+fn list(loaded: &Loaded) -> Result<u8, CliError> {
+    let dir = loaded.paths.tools_dir();
+    let paths =
+        crate::sandbox::runtime::manifests(&dir).map_err(|e| CliError::new(exit::FAILURE, e))?;
+    if paths.is_empty() {
+        println!(
+            "no WebAssembly tools installed ({}); `ironclaw extensions install MANIFEST` adds one",
+            dir.display()
+        );
+        return Ok(exit::OK);
+    }
+    let runtime =
+        crate::sandbox::runtime::Runtime::new().map_err(|e| CliError::new(exit::FAILURE, e))?;
+    let mut broken = 0;
+    for path in paths {
+        match runtime.load(&path, loaded.config.tools.http_allow_private) {
+            Ok(tool) => {
+                let m = tool.manifest();
+                let a = m.assess();
+                println!(
+                    "{} {}  {} risk  \"{}\"",
+                    m.name,
+                    m.version,
+                    a.risk,
+                    m.description.escape_debug()
+                );
+            }
+            Err(e) => {
+                broken += 1;
+                println!("{}  does not load: {e}", path.display());
+            }
+        }
+    }
+    Ok(if broken > 0 { exit::FAILURE } else { exit::OK })
+}
+
+fn remove(name: &str, loaded: &Loaded) -> Result<u8, CliError> {
+    let dir = loaded.paths.tools_dir();
+    let folder = dir.join(name);
+    let valid = !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.');
+    if !valid || !folder.join(format!("{name}.toml")).is_file() {
+        return Err(CliError::new(
+            exit::USAGE,
+            format!(
+                "no WebAssembly tool `{name}` is installed in {}",
+                dir.display()
+            ),
+        )
+        .hint("`ironclaw extensions list` shows the installed ones"));
+    }
+    std::fs::remove_dir_all(&folder).map_err(|e| {
+        CliError::new(
+            exit::FAILURE,
+            format!("cannot remove {}: {e}", folder.display()),
+        )
+    })?;
+    println!(
+        "removed {name}; {}",
+        RESTART_HINT.replace("load it", "no longer offer it")
+    );
+    Ok(exit::OK)
 }
 
 #[derive(Serialize)]
@@ -121,7 +266,20 @@ fn check(path: &Path, json: bool, loaded: &Loaded) -> Result<u8, CliError> {
         .unwrap_or(Path::new("."))
         .join(&manifest.component);
     let built = component.is_file();
-    if !built {
+    if built {
+        // Compile it and check it is a `tool` world component.
+        let runtime =
+            crate::sandbox::runtime::Runtime::new().map_err(|e| CliError::new(exit::FAILURE, e))?;
+        if let Err(e) = runtime.load(path, loaded.config.tools.http_allow_private) {
+            let problem = Problem {
+                line: None,
+                column: None,
+                key: "tool.component".into(),
+                message: e,
+            };
+            return Ok(report_invalid(path, vec![problem], json));
+        }
+    } else {
         warnings.push(format!(
             "tool.component: {} does not exist yet (build the component next to the manifest)",
             component.display()
@@ -148,7 +306,10 @@ fn check(path: &Path, json: bool, loaded: &Loaded) -> Result<u8, CliError> {
     }
     print!("{}", describe(&manifest, &assessment, &component, built));
     println!();
-    println!("This version checks manifests; running WebAssembly tools is not available yet.");
+    println!(
+        "`ironclaw extensions install {}` installs it.",
+        path.display()
+    );
     Ok(exit::OK)
 }
 

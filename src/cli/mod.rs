@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{self, Loaded};
 use crate::engine::{EngineHandle, EngineOptions, ProviderSource};
-use crate::tools::ToolRegistry;
+use crate::tools::{Tool, ToolRegistry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -310,8 +310,20 @@ pub(crate) async fn start_engine(
     provider: ProviderSource,
 ) -> Result<EngineHandle, CliError> {
     let config = loaded.config.clone();
-    let tools = ToolRegistry::with_builtins(&config.tools.disabled)
+    let mut tools = ToolRegistry::with_builtins(&config.tools.disabled)
         .map_err(|e| CliError::new(exit::FAILURE, e))?;
+    for tool in crate::sandbox::runtime::installed(
+        &loaded.paths.tools_dir(),
+        config.tools.http_allow_private,
+    ) {
+        let name = tool.name().to_string();
+        if config.tools.disabled.contains(&name) {
+            continue;
+        }
+        if let Err(e) = tools.register(std::sync::Arc::new(tool)) {
+            tracing::warn!(tool = %name, "WebAssembly tool not loaded: {e}");
+        }
+    }
     let workdir = if config.tools.workdir.is_empty() {
         std::env::current_dir().map_err(|e| {
             CliError::new(

@@ -71,6 +71,12 @@ impl Paths {
     }
 
     /// Downloads and build files that can be deleted at any time.
+    /// Installed WebAssembly tools: `<name>.toml` manifests beside their
+    /// components.
+    pub fn tools_dir(&self) -> PathBuf {
+        self.home.join("tools")
+    }
+
     pub fn cache_dir(&self) -> PathBuf {
         self.home.join("cache")
     }

@@ -12,6 +12,7 @@
 mod approval;
 mod bus;
 mod context;
+mod egress;
 mod guard;
 pub mod logs;
 mod prompt;
@@ -617,7 +618,7 @@ impl Actor {
                 name: tool.name().to_string(),
                 description: tool.description().to_string(),
                 risk: tool.risk(&serde_json::Value::Object(Default::default())),
-                source: "builtin".into(),
+                source: tool.source().to_string(),
                 core: tool.core(),
             })
             .collect();

@@ -737,6 +737,9 @@ impl Turn {
             workspace: Some(Arc::new(super::workspace::AgentWorkspace {
                 shared: self.shared.clone(),
             })),
+            egress: Some(Arc::new(super::egress::AgentEgress {
+                shared: self.shared.clone(),
+            })),
         };
         let limit = tool
             .timeout()

@@ -325,6 +325,46 @@ impl RequestGrant<'_> {
     }
 }
 
+/// A resolver (for `reqwest`) that returns only public addresses
+/// ([`check_address`]), and an error naming a refused one, followed by
+/// `fix`, when nothing public is left. With it the client connects to
+/// exactly the addresses that were checked.
+pub struct PublicOnly {
+    fix: &'static str,
+}
+
+impl PublicOnly {
+    /// `fix` says how to lift the rule (appended to refusals).
+    pub fn new(fix: &'static str) -> Self {
+        Self { fix }
+    }
+}
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        let fix = self.fix;
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let (public, refused): (Vec<_>, Vec<_>) = addrs
+                .into_iter()
+                .partition(|a| check_address(a.ip()).is_ok());
+            if public.is_empty() {
+                let why = match refused.first() {
+                    Some(a) => check_address(a.ip())
+                        .err()
+                        .map_or_else(String::new, |e| e.to_string()),
+                    None => "no addresses".to_string(),
+                };
+                return Err(format!("{host} resolves to {why}; {fix}").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
 /// Whether a tool may connect to `ip` (step 4): public unicast addresses
 /// only.
 pub fn check_address(ip: IpAddr) -> Result<(), Denied> {

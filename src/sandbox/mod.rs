@@ -16,8 +16,12 @@
 //!   a resolved address may be connected to (no loopback, private or
 //!   link-local addresses).
 //!
-//! Running components (wasmtime) is not in this version:
-//! `ironclaw extensions check` validates a manifest and shows what it grants.
+//! - [`runtime`]: running components of the `ironclaw:tool` world
+//!   (`wit/tool.wit`) under wasmtime with the manifest's limits, and the
+//!   host functions that enforce its grants.
+//!
+//! `ironclaw extensions check|install|list|remove` manages them; engines
+//! load the installed ones (`~/.ironclaw/tools/`) when they start.
 //! Leak scanning of requests and responses is the safety layer's
 //! ([`crate::safety::SafetyLayer::check_outbound`] and
 //! [`crate::safety::SafetyLayer::scan_leaks`]). Manifests name secrets, never
@@ -26,6 +30,7 @@
 
 pub mod http;
 pub mod manifest;
+pub mod runtime;
 
 pub use self::http::{Denied, RequestGrant, check_address};
 pub use self::manifest::{Manifest, ManifestError, Problem};

@@ -2,8 +2,10 @@
 //! registry that decides which schemas a request carries.
 //!
 //! A tool is one file implementing [`Tool`], registered in one place
-//! ([`builtin::all`]). Tools never see the database, the protocol or
-//! secrets; the engine validates arguments, asks for approval, enforces
+//! ([`builtin::all`]); WebAssembly tools come from [`crate::sandbox`].
+//! Tools never see the database or the protocol; only the sandbox's HTTP
+//! host reaches a secret, through [`Egress`], to inject it into a granted
+//! request. The engine validates arguments, asks for approval, enforces
 //! timeouts and wraps outputs as untrusted data before the model sees them.
 
 pub mod builtin;
@@ -64,6 +66,27 @@ pub struct ToolContext {
     pub http_allow_private: bool,
     /// The memory workspace, for the `memory_*` tools.
     pub workspace: Option<Arc<dyn Workspace>>,
+    /// The safety layer's request and response checks, and secret values
+    /// for injection, for sandboxed tools' HTTP requests.
+    pub egress: Option<Arc<dyn Egress>>,
+}
+
+/// What a sandboxed tool's HTTP host needs from the engine. Errors are
+/// messages for the tool.
+#[async_trait]
+pub trait Egress: Send + Sync {
+    /// Refuses a request that carries a known secret (URL, headers, body).
+    async fn check_outbound(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<(), String>;
+    /// `text` with secrets handled as the safety configuration says for
+    /// `tool` (redacted by default).
+    async fn scan_leaks(&self, tool: &str, text: &str) -> String;
+    /// A secret's value, to inject into a request the manifest grants it to.
+    async fn secret(&self, name: &str) -> Result<Option<zeroize::Zeroizing<String>>, String>;
 }
 
 /// What the `memory_*` tools may do with the memory workspace, and nothing
@@ -91,6 +114,12 @@ pub struct WorkspaceSearch {
 impl std::fmt::Debug for dyn Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Workspace")
+    }
+}
+
+impl std::fmt::Debug for dyn Egress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Egress")
     }
 }
 
@@ -144,6 +173,11 @@ pub trait Tool: Send + Sync {
     /// core are discovered through `tool_search` when the set grows large.
     fn core(&self) -> bool {
         true
+    }
+    /// Where the tool comes from, for the Extensions pane: `builtin`, or
+    /// `wasm` for a WebAssembly tool.
+    fn source(&self) -> &str {
+        "builtin"
     }
     /// What an "approve for this session" answer covers. Calls with the same
     /// scope in the same thread are not asked again. The default is the tool;

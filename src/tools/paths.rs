@@ -316,6 +316,7 @@ pub(crate) mod tests {
             http_max_bytes: 1024 * 1024,
             http_allow_private: false,
             workspace: None,
+            egress: None,
         };
         TestCtx {
             ctx,

@@ -231,6 +231,7 @@ mod tests {
             http_max_bytes: 1000,
             http_allow_private: false,
             workspace: None,
+            egress: None,
         }
     }
 

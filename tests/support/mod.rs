@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod llm_server;
+pub mod wasm;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

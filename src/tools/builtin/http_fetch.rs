@@ -18,7 +18,7 @@
 //! - Only public addresses are reached unless `tools.http_allow_private`
 //!   is set: an IP literal in the URL or in a redirect is checked by
 //!   [`crate::sandbox::check_address`], and names are resolved by
-//!   [`PublicOnly`], which drops loopback, private, link-local (cloud
+//!   [`crate::sandbox::http::PublicOnly`], which drops loopback, private, link-local (cloud
 //!   metadata) and reserved addresses. So neither a redirect nor a name that
 //!   resolves inward (DNS rebinding) can point the tool at a local service
 //!   the person approving the call never saw. With an HTTP proxy in the
@@ -35,6 +35,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{parse_args, try_args};
+use crate::sandbox::http::PublicOnly;
 use crate::tools::{Risk, Tool, ToolContext, ToolError, ToolOutput, cap_output};
 
 /// Overall timeout of one request, body included.
@@ -63,8 +64,9 @@ impl HttpFetch {
                     .user_agent(USER_AGENT)
                     .timeout(REQUEST_TIMEOUT);
                 if !allow_private {
-                    builder = builder.dns_resolver(PublicOnly).redirect(
-                        reqwest::redirect::Policy::custom(|attempt| {
+                    builder = builder
+                        .dns_resolver(PublicOnly::new(ALLOW_PRIVATE_FIX))
+                        .redirect(reqwest::redirect::Policy::custom(|attempt| {
                             if attempt.previous().len() >= MAX_REDIRECTS {
                                 attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
                             } else if let Err(e) = check_url_host(attempt.url()) {
@@ -72,8 +74,7 @@ impl HttpFetch {
                             } else {
                                 attempt.follow()
                             }
-                        }),
-                    );
+                        }));
                 }
                 builder.build().map_err(|e| {
                     tracing::error!(error = %e, "cannot build the HTTP client");
@@ -90,7 +91,7 @@ const ALLOW_PRIVATE_FIX: &str =
     "to let http_fetch reach local and private addresses, set `tools.http_allow_private = true`";
 
 /// Refuses a URL whose host is a non-public IP literal (`localhost` and
-/// other names are refused when they resolve, by [`PublicOnly`]).
+/// other names are refused when they resolve, by [`crate::sandbox::http::PublicOnly`]).
 fn check_url_host(url: &reqwest::Url) -> Result<(), String> {
     let ip = match url.host() {
         Some(url::Host::Ipv4(ip)) => std::net::IpAddr::V4(ip),
@@ -98,35 +99,6 @@ fn check_url_host(url: &reqwest::Url) -> Result<(), String> {
         _ => return Ok(()),
     };
     crate::sandbox::check_address(ip).map_err(|e| format!("{e}; {ALLOW_PRIVATE_FIX}"))
-}
-
-/// A resolver that returns only public addresses, and an error naming the
-/// refused ones (with the fix) when nothing public is left.
-pub struct PublicOnly;
-
-impl reqwest::dns::Resolve for PublicOnly {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_string();
-        Box::pin(async move {
-            let addrs: Vec<std::net::SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let (public, refused): (Vec<_>, Vec<_>) = addrs
-                .into_iter()
-                .partition(|a| crate::sandbox::check_address(a.ip()).is_ok());
-            if public.is_empty() {
-                let why = match refused.first() {
-                    Some(a) => crate::sandbox::check_address(a.ip())
-                        .err()
-                        .map_or_else(String::new, |e| e.to_string()),
-                    None => "no addresses".to_string(),
-                };
-                let msg = format!("{host} resolves to {why}; {ALLOW_PRIVATE_FIX}");
-                return Err(msg.into());
-            }
-            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
-            Ok(addrs)
-        })
-    }
 }
 
 impl Default for HttpFetch {
@@ -511,13 +483,16 @@ mod tests {
     #[tokio::test]
     async fn the_resolver_keeps_public_addresses_only() {
         use reqwest::dns::Resolve;
-        let addrs: Vec<_> = PublicOnly
+        let addrs: Vec<_> = PublicOnly::new(ALLOW_PRIVATE_FIX)
             .resolve("1.1.1.1".parse().unwrap())
             .await
             .unwrap()
             .collect();
         assert_eq!(addrs, vec!["1.1.1.1:0".parse().unwrap()]);
-        let Err(e) = PublicOnly.resolve("127.0.0.1".parse().unwrap()).await else {
+        let Err(e) = PublicOnly::new(ALLOW_PRIVATE_FIX)
+            .resolve("127.0.0.1".parse().unwrap())
+            .await
+        else {
             panic!("loopback resolved")
         };
         assert!(e.to_string().contains("this machine (loopback)"), "{e}");

@@ -121,7 +121,7 @@ impl Pane for ExtensionsPane {
         }
         info.truncate(3);
         info.extend(wrap_plain(
-            "* found by the model through tool_search. WebAssembly tools and MCP servers are not supported in this version; built-in tools are listed here.",
+            "* found by the model through tool_search. Source `wasm`: a WebAssembly tool (`ironclaw extensions install`). MCP servers are not supported in this version.",
             t.muted,
             detail.width as usize,
             "",
