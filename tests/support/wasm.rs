@@ -2,6 +2,8 @@
 //! canonical ABI of `wit/tool.wit`, wrapped into components by
 //! `wit-component` exactly as `cargo component` wraps a compiled tool.
 
+#![allow(dead_code)]
+
 const WIT: &str = include_str!("../../wit/tool.wit");
 
 /// A bump allocator (`cabi_realloc`) and memory, shared by every guest.
