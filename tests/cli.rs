@@ -800,6 +800,27 @@ fn wasm_tools_install_run_and_remove() {
         "{}",
         stderr(&out)
     );
+    let out = env
+        .bare(&["extensions", "install", "--force", manifest])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let installed_manifest = env.home.path().join("tools/echo/echo.toml");
+    let out = env
+        .bare(&[
+            "extensions",
+            "install",
+            "--force",
+            installed_manifest.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        code(&out),
+        2,
+        "installing the installed copy over itself is refused"
+    );
+    assert!(installed_manifest.is_file(), "and leaves it in place");
     let out = env.bare(&["extensions", "list"]).output().unwrap();
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert!(
@@ -820,9 +841,20 @@ fn wasm_tools_install_run_and_remove() {
     let out = env.run(&["-m", "echo Lisbon"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), "Done.");
+    // The tool's own output, in the tool message answering `e1`.
     let reqs = env.server.requests();
-    let last = reqs.last().unwrap().body["messages"].to_string();
-    assert!(last.contains(r#"{\"place\":\"Lisbon\"}"#), "{last}");
+    let messages = reqs.last().unwrap().body["messages"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let result = messages
+        .iter()
+        .find(|m| m["role"] == "tool" && m["tool_call_id"] == "e1")
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(result.contains(r#"{"place":"Lisbon"}"#), "{result}");
+    assert!(!result.contains("failed"), "{result}");
 
     // A broken install is reported by `list` (exit 1), and skipped by the
     // engine, which still answers.

@@ -219,21 +219,20 @@ async fn server() -> u16 {
     addr.port()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// The CLI's runtime: one thread (host calls block on it from the
+// call's own thread).
+#[tokio::test]
 async fn http_goes_through_the_manifest_and_the_safety_layer() {
     let engine = TestEngine::new();
     let port = server().await;
-    // `api.test.example` resolves to the loopback test server in this
-    // client only; the manifest, the safety layer and the host are real.
-    let client = reqwest::Client::builder()
-        .resolve("api.test.example", ([127, 0, 0, 1], port).into())
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    // `api.test.example` resolves to the loopback test server; everything
+    // else is the production runtime: its client (no proxy, no redirects),
+    // the manifest, the safety layer and the host.
     let f = Fixture {
         dir: tempfile::tempdir().unwrap(),
-        runtime: Runtime::new().unwrap().with_http_client(client),
+        runtime: Runtime::new()
+            .unwrap()
+            .with_resolve("api.test.example", ([127, 0, 0, 1], port).into()),
     };
     let allow = format!(
         "[[http.allow]]\nhost = \"api.test.example\"\nscheme = \"http\"\nport = {port}\npath = \"/v1/\"\n"
@@ -336,7 +335,9 @@ async fn the_network_is_public_only_by_default() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// The CLI's runtime: one thread (host calls block on it from the
+// call's own thread).
+#[tokio::test]
 async fn notes_only_where_the_manifest_grants() {
     let f = Fixture::new();
     let engine = TestEngine::new();
@@ -381,38 +382,35 @@ async fn notes_only_where_the_manifest_grants() {
 fn loading_reports_what_is_wrong() {
     let f = Fixture::new();
     let dir = f.dir.path();
-    std::fs::write(
-        dir.join("a.toml"),
-        "[tool]\nname = \"a\"\nversion = \"0.1.0\"\ndescription = \"x\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("b.toml"), "[tool]\nname = \"b\"\n").unwrap();
-    std::fs::write(
-        dir.join("c.toml"),
-        "[tool]\nname = \"c\"\nversion = \"0.1.0\"\ndescription = \"x\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("c.wasm"), b"not wasm").unwrap();
+    // Installed layout: `<dir>/<name>/<name>.toml` beside the component.
+    let put = |name: &str, manifest: &str, wasm: Option<Vec<u8>>| {
+        let folder = dir.join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join(format!("{}.toml", name.trim_start_matches('.'))),
+            manifest,
+        )
+        .unwrap();
+        if let Some(bytes) = wasm {
+            std::fs::write(
+                folder.join(format!("{}.wasm", name.trim_start_matches('.'))),
+                bytes,
+            )
+            .unwrap();
+        }
+    };
+    let ok =
+        |n: &str| format!("[tool]\nname = \"{n}\"\nversion = \"0.1.0\"\ndescription = \"x\"\n");
+    put("a", &ok("a"), None);
+    put("b", "[tool]\nname = \"b\"\n", None);
+    put("c", &ok("c"), Some(b"not wasm".to_vec()));
     // A core module is not a component.
-    std::fs::write(
-        dir.join("d.toml"),
-        "[tool]\nname = \"d\"\nversion = \"0.1.0\"\ndescription = \"x\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("d.wasm"), wat::parse_str("(module)").unwrap()).unwrap();
+    put("d", &ok("d"), Some(wat::parse_str("(module)").unwrap()));
     // A component of another world (no `run`).
-    std::fs::write(
-        dir.join("e.toml"),
-        "[tool]\nname = \"e\"\nversion = \"0.1.0\"\ndescription = \"x\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("e.wasm"), wat::parse_str("(component)").unwrap()).unwrap();
-    std::fs::write(
-        dir.join("f.toml"),
-        "[tool]\nname = \"f\"\nversion = \"0.1.0\"\ndescription = \"x\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("f.wasm"), component(&echo())).unwrap();
+    put("e", &ok("e"), Some(wat::parse_str("(component)").unwrap()));
+    put("f", &ok("f"), Some(component(&echo())));
+    // An install in progress is not loaded.
+    put(".g", &ok("g"), Some(component(&echo())));
     let (tools, errors) = load_dir(&f.runtime, dir, false);
     let names: Vec<&str> = tools.iter().map(|t| t.name()).collect();
     assert_eq!(names, vec!["f"], "{errors:?}");

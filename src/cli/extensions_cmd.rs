@@ -80,25 +80,36 @@ fn install(path: &Path, force: bool, loaded: &Loaded) -> Result<u8, CliError> {
         |what: &str, e: std::io::Error| CliError::new(exit::FAILURE, format!("{what}: {e}"));
     let tools = loaded.paths.tools_dir();
     let target = tools.join(&manifest.name);
-    if target.exists() {
-        if !force {
-            return Err(CliError::new(
-                exit::USAGE,
-                format!(
-                    "`{}` is already installed ({})",
-                    manifest.name,
-                    target.display()
-                ),
-            )
-            .hint("`--force` replaces it"));
-        }
-        std::fs::remove_dir_all(&target).map_err(|e| failed("cannot remove the old version", e))?;
+    if target.exists() && !force {
+        return Err(CliError::new(
+            exit::USAGE,
+            format!(
+                "`{}` is already installed ({})",
+                manifest.name,
+                target.display()
+            ),
+        )
+        .hint("`--force` replaces it"));
     }
-    // Into a fresh folder first, then renamed: a failed copy leaves nothing
-    // half-installed.
+    let inside = |p: &Path| match (p.canonicalize(), target.canonicalize()) {
+        (Ok(p), Ok(t)) => p.starts_with(t),
+        _ => false,
+    };
+    if inside(path) || inside(&component) {
+        return Err(CliError::new(
+            exit::USAGE,
+            format!("{} is the installed copy itself", path.display()),
+        )
+        .hint("install from the folder where the tool is built"));
+    }
+    // Copied into a hidden folder first (engines skip it), then swapped in
+    // with the old version kept until the new one is in place: a failure
+    // at any step leaves the installed tool as it was.
     let staging = tools.join(format!(".{}.installing", manifest.name));
+    let backup = tools.join(format!(".{}.old", manifest.name));
     let _ = std::fs::remove_dir_all(&staging);
-    let copy = || -> std::io::Result<()> {
+    let _ = std::fs::remove_dir_all(&backup);
+    let stage = || -> std::io::Result<()> {
         std::fs::create_dir_all(&staging)?;
         std::fs::copy(path, staging.join(format!("{}.toml", manifest.name)))?;
         let dest = staging.join(&manifest.component);
@@ -106,12 +117,25 @@ fn install(path: &Path, force: bool, loaded: &Loaded) -> Result<u8, CliError> {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::copy(&component, dest)?;
-        std::fs::rename(&staging, &target)
+        Ok(())
     };
-    if let Err(e) = copy() {
+    if let Err(e) = stage() {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(failed("cannot install", e));
     }
+    let replacing = target.exists();
+    if replacing && let Err(e) = std::fs::rename(&target, &backup) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(failed("cannot move the installed version aside", e));
+    }
+    if let Err(e) = std::fs::rename(&staging, &target) {
+        if replacing {
+            let _ = std::fs::rename(&backup, &target);
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(failed("cannot install", e));
+    }
+    let _ = std::fs::remove_dir_all(&backup);
     println!(
         "installed {} into {}; {RESTART_HINT}",
         manifest.name,

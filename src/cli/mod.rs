@@ -312,10 +312,14 @@ pub(crate) async fn start_engine(
     let config = loaded.config.clone();
     let mut tools = ToolRegistry::with_builtins(&config.tools.disabled)
         .map_err(|e| CliError::new(exit::FAILURE, e))?;
-    for tool in crate::sandbox::runtime::installed(
-        &loaded.paths.tools_dir(),
-        config.tools.http_allow_private,
-    ) {
+    // Compiling components is CPU work: off the async thread.
+    let (dir, allow_private) = (loaded.paths.tools_dir(), config.tools.http_allow_private);
+    let wasm = tokio::task::spawn_blocking(move || {
+        crate::sandbox::runtime::installed(&dir, allow_private)
+    })
+    .await
+    .unwrap_or_default();
+    for tool in wasm {
         let name = tool.name().to_string();
         if config.tools.disabled.contains(&name) {
             continue;

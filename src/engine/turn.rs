@@ -737,9 +737,12 @@ impl Turn {
             workspace: Some(Arc::new(super::workspace::AgentWorkspace {
                 shared: self.shared.clone(),
             })),
-            egress: Some(Arc::new(super::egress::AgentEgress {
-                shared: self.shared.clone(),
-            })),
+            // Only sandboxed tools make requests through the host.
+            egress: (tool.source() == "wasm").then(|| {
+                Arc::new(super::egress::AgentEgress {
+                    shared: self.shared.clone(),
+                }) as Arc<dyn crate::tools::Egress>
+            }),
         };
         let limit = tool
             .timeout()

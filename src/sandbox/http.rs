@@ -214,8 +214,13 @@ fn shown(s: &str) -> String {
 
 /// Headers a tool may not set itself: they frame or route the request
 /// (`host` would send an injected credential to another site behind the same
-/// front end; `content-length`/`transfer-encoding` smuggle requests).
-const TOOL_FORBIDDEN_HEADERS: [&str; 9] = [
+/// front end; `content-length`/`transfer-encoding` smuggle requests), or
+/// would let an echoed credential come back in pieces or compressed, past
+/// the response's leak scan (`range`, `if-range`, `accept-encoding`).
+const TOOL_FORBIDDEN_HEADERS: [&str; 12] = [
+    "accept-encoding",
+    "range",
+    "if-range",
     "host",
     "content-length",
     "transfer-encoding",

@@ -72,7 +72,7 @@ impl Runtime {
             .map_err(|e| format!("cannot start the epoch thread: {e}"))?;
         let mut linker = Linker::new(&engine);
         link_host(&mut linker).map_err(|e| format!("cannot link the host functions: {e}"))?;
-        let http = Arc::new([http_client(false)?, http_client(true)?]);
+        let http = Arc::new([http_client(false, None)?, http_client(true, None)?]);
         Ok(Runtime {
             engine,
             linker: Arc::new(linker),
@@ -80,11 +80,14 @@ impl Runtime {
         })
     }
 
-    /// Uses `client` for every request (tests: one that resolves a test
-    /// name to a loopback server).
+    /// Resolves `name` to `addr` (tests: a test name for a loopback
+    /// server), with the production client settings otherwise.
     #[doc(hidden)]
-    pub fn with_http_client(mut self, client: reqwest::Client) -> Runtime {
-        self.http = Arc::new([client.clone(), client]);
+    pub fn with_resolve(mut self, name: &str, addr: std::net::SocketAddr) -> Runtime {
+        self.http = Arc::new([
+            http_client(false, Some((name, addr))).expect("an HTTP client"),
+            http_client(true, Some((name, addr))).expect("an HTTP client"),
+        ]);
         self
     }
 
@@ -122,25 +125,24 @@ impl Runtime {
     }
 }
 
-/// The manifests of the tools installed in `dir`: `dir/*.toml` and
-/// `dir/*/*.toml` (where `ironclaw extensions install` puts them), sorted.
+/// The manifests of the tools installed in `dir`, sorted: each tool is a
+/// folder `dir/<name>/` holding `<name>.toml` and its component (what
+/// `ironclaw extensions install` makes). Hidden folders (an install in
+/// progress) are skipped.
 pub fn manifests(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let read = |d: &Path| -> Result<Vec<PathBuf>, String> {
-        match std::fs::read_dir(d) {
-            Ok(entries) => Ok(entries.filter_map(|e| e.ok().map(|e| e.path())).collect()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(format!("cannot read {}: {e}", d.display())),
-        }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
     };
-    let is_toml = |p: &PathBuf| p.is_file() && p.extension().is_some_and(|x| x == "toml");
-    let mut found = Vec::new();
-    for entry in read(dir)? {
-        if entry.is_dir() {
-            found.extend(read(&entry)?.into_iter().filter(is_toml));
-        } else if is_toml(&entry) {
-            found.push(entry);
-        }
-    }
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let manifest = e.path().join(format!("{name}.toml"));
+            (!name.starts_with('.') && manifest.is_file()).then_some(manifest)
+        })
+        .collect();
     found.sort();
     Ok(found)
 }
@@ -253,8 +255,11 @@ impl Tool for WasmTool {
             limits: Limiter {
                 memory_bytes: usize::try_from(limits.memory_mib * 1024 * 1024)
                     .unwrap_or(usize::MAX),
+                memory_used: 0,
+                table_used: 0,
                 refused: false,
             },
+            logged: 0,
             deadline,
             cancel: ctx.cancel.clone(),
             stop: None,
@@ -262,7 +267,6 @@ impl Tool for WasmTool {
             egress: ctx.egress.clone(),
             workspace: ctx.workspace.clone(),
             http: self.runtime.http[usize::from(self.allow_private)].clone(),
-            allow_private: self.allow_private,
             requests: 0,
         };
         let runtime = self.runtime.clone();
@@ -276,8 +280,9 @@ impl Tool for WasmTool {
         match outcome {
             Ok(Ok(text)) => Ok(ToolOutput::text(crate::tools::cap_output(text, limit))),
             Ok(Err(message)) => Err(ToolError::Failed(format!(
-                "{}: {message}",
-                self.manifest.name
+                "{}: {}",
+                self.manifest.name,
+                crate::tools::cap_output(message, limit)
             ))),
             Err(Stopped::Cancelled) => Err(ToolError::Cancelled),
             Err(Stopped::Timeout) => {
@@ -367,39 +372,72 @@ struct Host {
     egress: Option<Arc<dyn Egress>>,
     workspace: Option<Arc<dyn Workspace>>,
     http: reqwest::Client,
-    allow_private: bool,
     requests: u64,
+    /// Bytes logged in this call.
+    logged: usize,
 }
+
+/// What one call may write to the log.
+const MAX_LOG_BYTES: usize = 256 * 1024;
 
 /// `limits.memory_mib` for the instance's linear memory, remembering a
 /// refusal so a trap that follows is reported as running out of memory.
+/// The limits count every memory and table of the call together: a
+/// component may hold several core instances, each with its own.
 struct Limiter {
     memory_bytes: usize,
+    memory_used: usize,
+    table_used: usize,
     refused: bool,
 }
 
-/// At most this many table elements (function references).
+/// At most this many table elements (function references) in all.
 const MAX_TABLE_ELEMENTS: usize = 100_000;
+/// At most this many core instances, memories and tables per call.
+const MAX_INSTANCES: usize = 32;
+const MAX_MEMORIES: usize = 8;
+const MAX_TABLES: usize = 16;
 
 impl ResourceLimiter for Limiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let ok = desired <= self.memory_bytes;
+        let total = (self.memory_used - current.min(self.memory_used)).saturating_add(desired);
+        let ok = total <= self.memory_bytes;
+        if ok {
+            self.memory_used = total;
+        }
         self.refused |= !ok;
         Ok(ok)
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= MAX_TABLE_ELEMENTS)
+        let total = (self.table_used - current.min(self.table_used)).saturating_add(desired);
+        let ok = total <= MAX_TABLE_ELEMENTS;
+        if ok {
+            self.table_used = total;
+        }
+        Ok(ok)
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
     }
 }
 
@@ -439,9 +477,18 @@ struct Response {
 
 fn link_host(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     let mut host = linker.instance(HOST)?;
-    host.func_wrap("log", |cx, (level, message): (Level, String)| {
-        let tool = cx.data().manifest.name.as_str();
-        let message = message.chars().take(4096).collect::<String>();
+    host.func_wrap("log", |mut cx, (level, message): (Level, String)| {
+        let host = cx.data_mut();
+        host.logged = host.logged.saturating_add(message.len().max(1));
+        if host.logged > MAX_LOG_BYTES {
+            if host.logged - message.len().max(1) <= MAX_LOG_BYTES {
+                tracing::warn!(tool = %host.manifest.name, "log budget of the call used up; further lines dropped");
+            }
+            return Ok(());
+        }
+        let tool = host.manifest.name.as_str();
+        // One line, control characters escaped: a tool cannot forge lines.
+        let message: String = message.chars().take(4096).flat_map(char::escape_debug).collect();
         match level {
             Level::Debug => tracing::debug!(tool, "{message}"),
             Level::Info => tracing::info!(tool, "{message}"),
@@ -464,7 +511,10 @@ fn link_host(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
 
 /// The HTTP client of sandboxed tools: public addresses only (unless
 /// `tools.http_allow_private`), no system proxy, no redirects.
-fn http_client(allow_private: bool) -> Result<reqwest::Client, String> {
+fn http_client(
+    allow_private: bool,
+    resolve: Option<(&str, std::net::SocketAddr)>,
+) -> Result<reqwest::Client, String> {
     let mut builder = reqwest::Client::builder()
         .user_agent(concat!("ironclaw-wasm/", env!("CARGO_PKG_VERSION")))
         .no_proxy()
@@ -474,10 +524,32 @@ fn http_client(allow_private: bool) -> Result<reqwest::Client, String> {
             "tools may only reach public addresses (tools.http_allow_private lifts this)",
         ));
     }
+    if let Some((name, addr)) = resolve {
+        builder = builder.resolve(name, addr);
+    }
     builder
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
+
+/// Waits for `fut` on the engine's runtime, but never past the call's
+/// deadline or an interrupt: host calls are bounded like the tool's own
+/// code.
+fn wait<T>(host: &Host, fut: impl std::future::Future<Output = T>) -> Result<T, String> {
+    let remaining = host.deadline.saturating_duration_since(Instant::now());
+    let cancel = host.cancel.clone();
+    host.handle.block_on(async move {
+        tokio::select! {
+            r = fut => Ok(r),
+            _ = cancel.cancelled() => Err("interrupted by the user".to_string()),
+            _ = tokio::time::sleep(remaining) => Err("the call's time limit (limits.timeout_secs) ran out".to_string()),
+        }
+    })
+}
+
+/// At most this many headers, of at most this many bytes each, per request.
+const MAX_HEADERS: usize = 64;
+const MAX_HEADER_BYTES: usize = 8 * 1024;
 
 fn http(host: &mut Host, req: Request) -> Result<Response, String> {
     let manifest = host.manifest.clone();
@@ -488,93 +560,128 @@ fn http(host: &mut Host, req: Request) -> Result<Response, String> {
             manifest.http.max_requests
         ));
     }
-    let grant = check_request(&manifest, &req.method, &req.url).map_err(|d| d.0)?;
-    if !host.allow_private
-        && let Some(ip) = match grant.url.host() {
-            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
-            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
-            _ => None,
-        }
+    if req.headers.len() > MAX_HEADERS
+        || req
+            .headers
+            .iter()
+            .any(|(n, v)| n.len() + v.len() > MAX_HEADER_BYTES)
     {
-        super::check_address(ip).map_err(|d| d.0)?;
+        return Err(format!(
+            "at most {MAX_HEADERS} headers of at most {} KiB each",
+            MAX_HEADER_BYTES / 1024
+        ));
     }
+    let grant = check_request(&manifest, &req.method, &req.url).map_err(|d| d.0)?;
     let egress = host
         .egress
         .clone()
         .ok_or("the network is not available to tools here")?;
-    let handle = host.handle.clone();
-    handle.block_on(egress.check_outbound(grant.url.as_str(), &req.headers, &req.body))?;
+    wait(
+        host,
+        egress.check_outbound(grant.url.as_str(), &req.headers, &req.body),
+    )??;
     let mut headers = req.headers;
+    // The values added, to withhold any response that hands one back.
+    let mut injected: Vec<zeroize::Zeroizing<String>> = Vec::new();
     let mut lookup_error = None;
     let url = grant
-        .inject(&mut headers, |name| {
-            match handle.block_on(egress.secret(name)) {
-                Ok(v) => v,
-                Err(e) => {
-                    lookup_error = Some(e);
-                    None
-                }
+        .inject(&mut headers, |name| match wait(host, egress.secret(name)) {
+            Ok(Ok(Some(v))) => {
+                injected.push(v.clone());
+                Some(v)
+            }
+            Ok(Ok(None)) => None,
+            Ok(Err(e)) | Err(e) => {
+                lookup_error = Some(e);
+                None
             }
         })
         .map_err(|d| match lookup_error.take() {
             Some(e) => format!("{}: the secret store is unavailable: {e}", d.0),
             None => d.0,
         })?;
-    let remaining = host.deadline.saturating_duration_since(Instant::now());
-    let client = host.http.clone();
     let method =
         reqwest::Method::from_bytes(grant.method.as_str().as_bytes()).map_err(|e| e.to_string())?;
-    let mut request = client
+    let mut request = host
+        .http
         .request(method, url)
-        .timeout(remaining.min(HTTP_TIMEOUT))
+        .timeout(HTTP_TIMEOUT)
+        // Plain bytes: a compressed echo of a credential would pass the
+        // leak scan unread.
+        .header("accept-encoding", "identity")
         .body(req.body);
     for (name, value) in &headers {
         request = request.header(name, value);
     }
     let max = usize::try_from(manifest.http.max_response_kib * 1024).unwrap_or(usize::MAX);
-    let cancel = host.cancel.clone();
     let tool = manifest.name.clone();
-    handle.block_on(async move {
-        let send = async {
-            let resp = request
-                .send()
-                .await
-                .map_err(|e| format!("request failed: {}", chain(&e.without_url())))?;
-            let status = resp.status().as_u16();
-            let mut out_headers = Vec::new();
-            for (name, value) in resp.headers() {
-                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                out_headers.push((name.to_string(), egress.scan_leaks(&tool, &value).await));
-            }
-            let mut body = Vec::new();
-            let mut stream = resp.bytes_stream();
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| {
-                    format!("reading the response failed: {}", chain(&e.without_url()))
-                })?;
-                if body.len() + chunk.len() > max {
-                    return Err(format!(
-                        "the response is larger than {} KiB (http.max_response_kib)",
-                        max / 1024
-                    ));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            // Text is leak-scanned before the tool sees it (an echo of the
-            // injected credential is redacted); binary bodies pass as is.
-            if let Ok(text) = std::str::from_utf8(&body) {
-                body = egress.scan_leaks(&tool, text).await.into_bytes();
-            }
-            Ok(Response {
-                status,
-                headers: out_headers,
-                body,
+    let fetched = wait(host, async move {
+        let resp = request
+            .send()
+            .await
+            .map_err(|e| format!("request failed: {}", chain(&e.without_url())))?;
+        let status = resp.status().as_u16();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
             })
-        };
-        tokio::select! {
-            r = send => r,
-            _ = cancel.cancelled() => Err("interrupted by the user".to_string()),
+            .collect();
+        let mut body = Vec::new();
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk
+                .map_err(|e| format!("reading the response failed: {}", chain(&e.without_url())))?;
+            if body.len() + chunk.len() > max {
+                return Err(format!(
+                    "the response is larger than {} KiB (http.max_response_kib)",
+                    max / 1024
+                ));
+            }
+            body.extend_from_slice(&chunk);
         }
+        Ok::<_, String>((status, headers, body))
+    })??;
+    let (status, headers, body) = fetched;
+    // A response that hands back a credential the host added (a server
+    // echoing the request) is withheld whole, text or binary.
+    let echoes = |bytes: &[u8]| {
+        injected
+            .iter()
+            .any(|v| !v.is_empty() && bytes.windows(v.len()).any(|w| w == v.as_bytes()))
+    };
+    if echoes(&body) || headers.iter().any(|(_, v)| echoes(v.as_bytes())) {
+        return Err(
+            "the response contains a credential the host added to the request; it was withheld"
+                .into(),
+        );
+    }
+    let mut out_headers = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        out_headers.push((name, wait(host, egress.scan_leaks(&tool, &value))?));
+    }
+    // Text is leak-scanned (secrets redacted). Binary is scanned as text
+    // too; if a secret shows, the body is withheld, as it cannot be
+    // redacted in place.
+    let body = match String::from_utf8(body) {
+        Ok(text) => wait(host, egress.scan_leaks(&tool, &text))?.into_bytes(),
+        Err(e) => {
+            let body = e.into_bytes();
+            let lossy = String::from_utf8_lossy(&body).into_owned();
+            if wait(host, egress.scan_leaks(&tool, &lossy))? != lossy {
+                return Err("the binary response contains a secret; it was withheld".into());
+            }
+            body
+        }
+    };
+    Ok(Response {
+        status,
+        headers: out_headers,
+        body,
     })
 }
 
@@ -604,9 +711,7 @@ fn read_note(host: &Host, path: &str) -> Result<String, String> {
         .workspace
         .clone()
         .ok_or("the workspace is not available here")?;
-    host.handle
-        .block_on(workspace.read(&path))
-        .map(|(text, _)| text)
+    wait(host, workspace.read(&path))?.map(|(text, _)| text)
 }
 
 fn write_note(host: &Host, path: &str, content: &str) -> Result<(), String> {
@@ -620,7 +725,36 @@ fn write_note(host: &Host, path: &str, content: &str) -> Result<(), String> {
         .workspace
         .clone()
         .ok_or("the workspace is not available here")?;
-    host.handle
-        .block_on(workspace.write(&path, content, false))
-        .map(|_| ())
+    wait(host, workspace.write(&path, content, false))?.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_and_tables_are_limited_for_the_whole_call() {
+        let mut l = Limiter {
+            memory_bytes: 4 << 20,
+            memory_used: 0,
+            table_used: 0,
+            refused: false,
+        };
+        // Two memories of 2 MiB fit; a third byte beyond does not, in
+        // either of them.
+        assert!(l.memory_growing(0, 2 << 20, None).unwrap());
+        assert!(l.memory_growing(0, 2 << 20, None).unwrap());
+        assert!(!l.memory_growing(2 << 20, (2 << 20) + 65536, None).unwrap());
+        assert!(!l.memory_growing(0, 65536, None).unwrap());
+        assert!(l.refused);
+        assert!(l.table_growing(0, MAX_TABLE_ELEMENTS / 2, None).unwrap());
+        assert!(
+            !l.table_growing(0, MAX_TABLE_ELEMENTS / 2 + 1, None)
+                .unwrap()
+        );
+        assert_eq!(
+            (l.instances(), l.memories(), l.tables()),
+            (MAX_INSTANCES, MAX_MEMORIES, MAX_TABLES)
+        );
+    }
 }
