@@ -518,7 +518,7 @@ pub struct ToolInfo {
     pub name: String,
     pub description: String,
     pub risk: Risk,
-    /// Where it comes from: `builtin` (later: `wasm:<name>`, `mcp:<server>`).
+    /// Where it comes from: `builtin`, or `wasm` (an installed WebAssembly tool).
     pub source: String,
     /// Offered on every model call; others are found through `tool_search`.
     pub core: bool,
