@@ -843,7 +843,7 @@ fn question_mark_types_inside_a_message() {
 fn memory_pane_external_editor() {
     use ironclaw::protocol::{MemoryDocument, Op, WriteMode};
     use ironclaw::tui::Effect;
-    use ironclaw::tui::external::ExternalEdit;
+    use ironclaw::tui::external::{EditOutcome, ExternalEdit};
     let mut h = Harness::new();
     h.key(KeyCode::F(3), KeyModifiers::NONE);
     h.app.take_effects();
@@ -880,16 +880,22 @@ fn memory_pane_external_editor() {
         }
     );
     // Unchanged, failed: nothing is sent, the reason is shown.
-    h.app.on_external_edit(edit.clone(), Ok(None));
+    h.app.on_external_edit(edit.clone(), EditOutcome::Unchanged);
     assert!(h.app.take_effects().is_empty());
     assert!(h.render(100, 24).contains("no changes to notes/health.md"));
-    h.app
-        .on_external_edit(edit.clone(), Err("the editor `vim` exited with 1".into()));
+    h.app.on_external_edit(
+        edit.clone(),
+        EditOutcome::Failed {
+            why: "the editor `vim` exited with 1".into(),
+            text: None,
+        },
+    );
     assert!(h.app.take_effects().is_empty());
     assert!(h.render(100, 24).contains("the editor `vim` exited with 1"));
     // Changed: saved against the version the edit started from.
     let text = "# Sleep\n\nno coffee after 2pm\ntea is fine";
-    h.app.on_external_edit(edit, Ok(Some(text.into())));
+    h.app
+        .on_external_edit(edit, EditOutcome::Changed(text.into()));
     let writes: Vec<Op> = h
         .app
         .take_effects()
@@ -908,6 +914,26 @@ fn memory_pane_external_editor() {
             expected_version: Some(3),
         }]
     );
+    // The engine goes away before answering: the text stays, unsaved, and
+    // Ctrl-S tries again (never "still saving" for ever).
+    h.app.on_disconnected("the engine stopped");
+    assert!(
+        h.render(100, 24)
+            .contains("not saved: the engine is not connected")
+    );
+    h.app.on_reconnected();
+    h.app.take_effects();
+    h.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let again = h.app.take_effects().into_iter().any(|e| {
+        matches!(
+            e,
+            Effect::Send(Op::MemoryWrite {
+                expected_version: Some(3),
+                ..
+            })
+        )
+    });
+    assert!(again, "Ctrl-S sends the save again");
     // Until the engine confirms, the text is held as unsaved.
     h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
     assert!(!h.app.should_quit(), "unsaved text holds the first quit");

@@ -108,6 +108,12 @@ fn install(path: &Path, force: bool, loaded: &Loaded) -> Result<u8, CliError> {
     let staging = tools.join(format!(".{}.installing", manifest.name));
     let backup = tools.join(format!(".{}.old", manifest.name));
     let _ = std::fs::remove_dir_all(&staging);
+    // An install interrupted between its two renames left the old version
+    // only here: put it back first.
+    if backup.exists() && !target.exists() {
+        std::fs::rename(&backup, &target)
+            .map_err(|e| failed("cannot restore the previous version", e))?;
+    }
     let _ = std::fs::remove_dir_all(&backup);
     let stage = || -> std::io::Result<()> {
         std::fs::create_dir_all(&staging)?;

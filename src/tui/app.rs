@@ -20,7 +20,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::external::ExternalEdit;
+use super::external::{EditOutcome, ExternalEdit};
 use super::keymap::{Action, Keymap};
 use super::overlays::approval::ApprovalOverlay;
 use super::overlays::help::HelpOverlay;
@@ -262,7 +262,7 @@ impl App {
 
     /// The external editor finished: `Ok(None)` nothing changed,
     /// `Ok(Some(text))` save it, `Err` why nothing can be saved.
-    pub fn on_external_edit(&mut self, edit: ExternalEdit, result: Result<Option<String>, String>) {
+    pub fn on_external_edit(&mut self, edit: ExternalEdit, result: EditOutcome) {
         let mut cx = cx!(self);
         self.panes.memory.external_edit_done(edit, result, &mut cx);
     }
@@ -270,6 +270,7 @@ impl App {
     /// The connection to the engine was lost.
     pub fn on_disconnected(&mut self, why: &str) {
         self.session.connected = false;
+        self.panes.memory.save_not_sent();
         self.session.running.clear();
         self.approvals.clear();
         self.panes.jobs.engine_lost();
@@ -279,7 +280,12 @@ impl App {
     /// An op could not be sent (no engine): a message goes back into the
     /// box, and the user is told.
     pub fn on_not_sent(&mut self, op: Op) {
-        if let Op::UserMessage { text, .. } = op {
+        if let Op::MemoryWrite { .. } = op {
+            self.panes.memory.save_not_sent();
+            self.notify(
+                "not saved: the engine is not connected (the text stays in the editor)".into(),
+            );
+        } else if let Op::UserMessage { text, .. } = op {
             self.panes.chat.restore(&text);
             self.notify(
                 "not sent: the engine is not connected (your message is back in the box)".into(),

@@ -30,20 +30,51 @@ pub fn editor_command(env: impl Fn(&str) -> Option<String>) -> String {
         .unwrap_or_else(|| "vi".to_string())
 }
 
-/// Runs the editor on the text. `Ok(None)`: nothing changed; `Ok(Some)`:
-/// the new text; `Err`: why nothing can be saved (the editor could not
-/// start or failed, or the file is no longer UTF-8).
-pub async fn run_editor(editor: &str, edit: &ExternalEdit) -> Result<Option<String>, String> {
-    let dir = tempfile::Builder::new()
+/// What came back from the editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditOutcome {
+    /// Nothing changed (a final newline added by the editor does not count).
+    Unchanged,
+    /// The new text, to save.
+    Changed(String),
+    /// Nothing can be saved as is: `why`. `text` is what the file held if it
+    /// changed and is text (the editor failed after writing it): the pane
+    /// keeps it, unsaved, so no work is lost.
+    Failed { why: String, text: Option<String> },
+}
+
+/// Runs the editor on the text. The file lives in a fresh folder only the
+/// user can open (0700, the file 0600); when the editor fails after
+/// writing something that is not text, the folder is kept and named.
+pub async fn run_editor(editor: &str, edit: &ExternalEdit) -> EditOutcome {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let failed = |why: String| EditOutcome::Failed { why, text: None };
+    let dir = match tempfile::Builder::new()
         .prefix("ironclaw-edit-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir()
-        .map_err(|e| format!("cannot create a temporary file for the editor: {e}"))?;
+    {
+        Ok(dir) => dir,
+        Err(e) => {
+            return failed(format!(
+                "cannot create a temporary file for the editor: {e}"
+            ));
+        }
+    };
     let name = Path::new(&edit.path)
         .file_name()
         .map_or_else(|| "note.md".into(), |n| n.to_os_string());
     let file = dir.path().join(name);
-    std::fs::write(&file, &edit.text)
-        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&file)
+        .and_then(|mut f| f.write_all(edit.text.as_bytes()));
+    if let Err(e) = written {
+        return failed(format!("cannot write {}: {e}", file.display()));
+    }
     tracing::info!(editor, path = %edit.path, "editing in an external editor");
     let status = tokio::process::Command::new("sh")
         .arg("-c")
@@ -51,22 +82,43 @@ pub async fn run_editor(editor: &str, edit: &ExternalEdit) -> Result<Option<Stri
         .arg("sh")
         .arg(&file)
         .status()
-        .await
-        .map_err(|e| format!("cannot start the editor `{editor}`: {e}"))?;
+        .await;
+    let bytes = std::fs::read(&file);
+    let status = match status {
+        Ok(status) => status,
+        Err(e) => return failed(format!("cannot start the editor `{editor}`: {e}")),
+    };
+    let text = match bytes {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                let kept = dir.keep();
+                return failed(format!(
+                    "the edited file is not UTF-8 text; nothing was saved (it is kept in {})",
+                    kept.display()
+                ));
+            }
+        },
+        Err(e) => return failed(format!("cannot read the edited file: {e}")),
+    };
+    let changed = changed(&edit.text, text);
     if !status.success() {
         let hint = if status.code() == Some(127) {
             "; set $VISUAL or $EDITOR to an editor that is installed"
+        } else if changed.is_some() {
+            "; your text is in the pane, unsaved: Ctrl-S saves it"
         } else {
             ""
         };
-        return Err(format!(
-            "the editor `{editor}` exited with {status}; nothing was saved{hint}"
-        ));
+        return EditOutcome::Failed {
+            why: format!("the editor `{editor}` exited with {status}; nothing was saved{hint}"),
+            text: changed,
+        };
     }
-    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read the edited file: {e}"))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| "the edited file is not UTF-8 text; nothing was saved".to_string())?;
-    Ok(changed(&edit.text, text))
+    match changed {
+        Some(text) => EditOutcome::Changed(text),
+        None => EditOutcome::Unchanged,
+    }
 }
 
 /// The new text, or `None` when only the final newline an editor adds
@@ -127,19 +179,38 @@ mod tests {
             "sh -c 'printf \"%s\" \"$(basename \"$1\")\" > {}; echo added >> \"$1\"' sh",
             seen.display()
         );
-        let out = run_editor(&editor, &edit("first\n")).await.unwrap();
-        assert_eq!(out.as_deref(), Some("first\nadded\n"));
+        let out = run_editor(&editor, &edit("first\n")).await;
+        assert_eq!(out, EditOutcome::Changed("first\nadded\n".into()));
         assert_eq!(std::fs::read_to_string(&seen).unwrap(), "a b.md");
-        assert_eq!(run_editor("true", &edit("same")).await, Ok(None));
-        let err = run_editor("false", &edit("x")).await.unwrap_err();
-        assert!(err.contains("nothing was saved"), "{err}");
-        let err = run_editor("no-such-editor-here", &edit("x"))
-            .await
-            .unwrap_err();
-        assert!(err.contains("set $VISUAL or $EDITOR"), "{err}");
-        let err = run_editor("sh -c 'printf \"\\377\" > \"$1\"' sh", &edit("x"))
-            .await
-            .unwrap_err();
-        assert!(err.contains("not UTF-8"), "{err}");
+        assert_eq!(
+            run_editor("true", &edit("same")).await,
+            EditOutcome::Unchanged
+        );
+        let why = |o: EditOutcome| match o {
+            EditOutcome::Failed { why, text } => (why, text),
+            other => panic!("{other:?}"),
+        };
+        let (msg, text) = why(run_editor("false", &edit("x")).await);
+        assert!(msg.contains("nothing was saved") && text.is_none(), "{msg}");
+        let (msg, _) = why(run_editor("no-such-editor-here", &edit("x")).await);
+        assert!(msg.contains("set $VISUAL or $EDITOR"), "{msg}");
+        // Written, then failed: the text comes back, unsaved.
+        let (msg, text) =
+            why(run_editor("sh -c 'echo more >> \"$1\"; exit 1' sh", &edit("x\n")).await);
+        assert_eq!(text.as_deref(), Some("x\nmore\n"), "{msg}");
+        assert!(msg.contains("Ctrl-S saves it"), "{msg}");
+        let (msg, _) = why(run_editor("sh -c 'printf \"\\377\" > \"$1\"' sh", &edit("x")).await);
+        assert!(
+            msg.contains("not UTF-8") && msg.contains("kept in"),
+            "{msg}"
+        );
+        // Only the user can read the file while the editor has it.
+        let probe = dir.path().join("mode");
+        let editor = format!(
+            "sh -c 'stat -c %a \"$1\" \"$(dirname \"$1\")\" > {}' sh",
+            probe.display()
+        );
+        run_editor(&editor, &edit("secret note")).await;
+        assert_eq!(std::fs::read_to_string(&probe).unwrap(), "600\n700\n");
     }
 }

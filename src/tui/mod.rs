@@ -158,27 +158,33 @@ async fn event_loop(
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
-    let stop = async move {
-        tokio::select! {
-            _ = sigterm.recv() => {}
-            _ = sighup.recv() => {}
-            _ = sigint.recv() => {}
-        }
-    };
-    let mut stop = std::pin::pin!(stop);
     loop {
         // A fresh key reader each time: the previous one is dropped when
         // `drive` returns, so an external editor gets every key.
         let input = EventStream::new();
-        match drive(terminal, app, client, input, stop.as_mut(), |_| {}).await? {
+        let stop = async {
+            tokio::select! {
+                _ = sigterm.recv() => {}
+                _ = sighup.recv() => {}
+                _ = sigint.recv() => {}
+            }
+        };
+        match drive(terminal, app, client, input, stop, |_| {}).await? {
             Outcome::Done => return Ok(()),
             Outcome::EditExternally(mut paused, edit) => {
                 let editor = external::editor_command(|k| std::env::var(k).ok());
                 terminal::suspend();
                 let result = external::run_editor(&editor, &edit).await;
-                terminal::resume(terminal, mouse)?;
+                // The editor shares the terminal: a Ctrl-C meant for it
+                // (to abort `code --wait`, say) is not a quit.
+                while let Some(Some(())) = sigint.recv().now_or_never() {}
                 paused.on_external_edit(edit, result);
                 app = *paused;
+                // Even if the terminal cannot be taken back, `drive` sends
+                // the save before it draws (and then reports the error).
+                if let Err(e) = terminal::resume(terminal, mouse) {
+                    tracing::error!(error = %e, "cannot take the terminal back after the editor");
+                }
             }
         }
     }

@@ -17,7 +17,7 @@ use ratatui_textarea::{TextArea, WrapMode};
 use super::Pane;
 use crate::protocol::{Event, MemoryDocument, MemoryEntry, MemoryHit, MemoryStatus, Op, WriteMode};
 use crate::tui::app::{AppEvent, Cx, View};
-use crate::tui::external::ExternalEdit;
+use crate::tui::external::{EditOutcome, ExternalEdit};
 use crate::tui::keymap::Action;
 use crate::tui::text::{sanitize, truncate, wrap_plain};
 
@@ -207,23 +207,43 @@ impl MemoryPane {
     /// The external editor is done: changed text is saved against the
     /// version it started from, through the in-pane editor, so a refused
     /// save (someone wrote meanwhile) keeps the text there, unsaved.
-    pub fn external_edit_done(
-        &mut self,
-        edit: ExternalEdit,
-        result: Result<Option<String>, String>,
-        cx: &mut Cx<'_>,
-    ) {
+    pub fn external_edit_done(&mut self, edit: ExternalEdit, result: EditOutcome, cx: &mut Cx<'_>) {
+        let into_pane = |edit: ExternalEdit, text: &str| {
+            let mut editor = Editor::new(edit.path, edit.base_version, &edit.text);
+            editor.textarea = Editor::new(String::new(), 0, text).textarea;
+            editor
+        };
         match result {
-            Ok(None) => self.message = Some(format!("no changes to {}", edit.path)),
-            Ok(Some(text)) => {
-                let mut editor = Editor::new(edit.path, edit.base_version, &edit.text);
-                editor.textarea = Editor::new(String::new(), 0, &text).textarea;
+            EditOutcome::Unchanged => self.message = Some(format!("no changes to {}", edit.path)),
+            EditOutcome::Changed(text) => {
+                let mut editor = into_pane(edit, &text);
                 editor.close_when_saved = true;
                 self.editor = Some(editor);
                 self.focus = Focus::Editor;
                 self.save(cx);
             }
-            Err(why) => self.message = Some(why),
+            EditOutcome::Failed {
+                why,
+                text: Some(text),
+            } => {
+                self.editor = Some(into_pane(edit, &text));
+                self.focus = Focus::Editor;
+                self.message = Some(why);
+            }
+            EditOutcome::Failed { why, text: None } => self.message = Some(why),
+        }
+    }
+
+    /// A save could not reach the engine: the text stays in the editor,
+    /// unsaved, and Ctrl-S tries again.
+    pub fn save_not_sent(&mut self) {
+        if let Some(editor) = &mut self.editor
+            && editor.pending_save.take().is_some()
+        {
+            self.message = Some(format!(
+                "{} not saved: the engine is not connected; Ctrl-S saves once it is back",
+                editor.path
+            ));
         }
     }
 
