@@ -232,17 +232,21 @@ const TOOL_FORBIDDEN_HEADERS: [&str; 12] = [
     "expect",
 ];
 
+/// Whether `name` is an HTTP header name (an RFC 9110 token).
+pub fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 /// Refuses headers a tool may not set: framing and routing headers,
 /// `proxy-*`, names that are not HTTP tokens, and values with control
 /// characters (CR/LF would split the header).
 pub fn check_tool_headers(headers: &[(String, String)]) -> Result<(), Denied> {
     for (name, value) in headers {
         let lower = name.to_ascii_lowercase();
-        let token = !lower.is_empty()
-            && lower
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-        if !token {
+        if !is_header_name(&lower) {
             return Err(Denied(format!("{:?} is not a header name", shown(name))));
         }
         if TOOL_FORBIDDEN_HEADERS.contains(&lower.as_str()) || lower.starts_with("proxy-") {

@@ -1137,11 +1137,7 @@ impl Checker<'_> {
             None
         } else if let Some(header) = &raw.header {
             let name = header.get_ref().to_ascii_lowercase();
-            let token = !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-            if !token {
+            if !super::http::is_header_name(&name) {
                 self.problem(
                     header.span(),
                     at("header"),

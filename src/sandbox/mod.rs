@@ -33,4 +33,14 @@ pub mod manifest;
 pub mod runtime;
 
 pub use self::http::{Denied, RequestGrant, check_address};
+
+/// Cases per property test: a few thousand in the suite;
+/// `IRONCLAW_FUZZ_CASES=1000000` runs them at scale.
+#[cfg(test)]
+fn fuzz_cases() -> u32 {
+    std::env::var("IRONCLAW_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000)
+}
 pub use self::manifest::{Manifest, ManifestError, Problem};

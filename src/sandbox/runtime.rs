@@ -21,7 +21,7 @@
 //! engine's runtime from there.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -33,7 +33,9 @@ use wasmtime::{Config, Engine, ResourceLimiter, Store, UpdateDeadline};
 
 use super::http::{PublicOnly, check_request};
 use super::manifest::{Manifest, ManifestError};
-use crate::tools::{Egress, Risk, Tool, ToolContext, ToolError, ToolOutput, Workspace};
+use crate::tools::{
+    Egress, Risk, Tool, ToolContext, ToolError, ToolOutput, Workspace, error_chain,
+};
 
 /// How often the epoch advances (the granularity of timeouts and
 /// interrupts).
@@ -116,11 +118,11 @@ impl Runtime {
             ));
         }
         Ok(WasmTool {
+            risk: manifest.assess().risk,
             manifest: Arc::new(manifest),
             component,
             runtime: self.clone(),
             allow_private,
-            risk: OnceLock::new(),
         })
     }
 }
@@ -202,7 +204,8 @@ pub struct WasmTool {
     component: Component,
     runtime: Runtime,
     allow_private: bool,
-    risk: OnceLock<Risk>,
+    /// What the manifest's grants amount to.
+    risk: Risk,
 }
 
 impl WasmTool {
@@ -226,7 +229,7 @@ impl Tool for WasmTool {
     }
 
     fn risk(&self, _args: &Value) -> Risk {
-        *self.risk.get_or_init(|| self.manifest.assess().risk)
+        self.risk
     }
 
     fn timeout(&self) -> Duration {
@@ -619,7 +622,7 @@ fn http(host: &mut Host, req: Request) -> Result<Response, String> {
         let resp = request
             .send()
             .await
-            .map_err(|e| format!("request failed: {}", chain(&e.without_url())))?;
+            .map_err(|e| format!("request failed: {}", error_chain(&e.without_url())))?;
         let status = resp.status().as_u16();
         let headers: Vec<(String, String)> = resp
             .headers()
@@ -634,8 +637,12 @@ fn http(host: &mut Host, req: Request) -> Result<Response, String> {
         let mut body = Vec::new();
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk
-                .map_err(|e| format!("reading the response failed: {}", chain(&e.without_url())))?;
+            let chunk = chunk.map_err(|e| {
+                format!(
+                    "reading the response failed: {}",
+                    error_chain(&e.without_url())
+                )
+            })?;
             if body.len() + chunk.len() > max {
                 return Err(format!(
                     "the response is larger than {} KiB (http.max_response_kib)",
@@ -683,17 +690,6 @@ fn http(host: &mut Host, req: Request) -> Result<Response, String> {
         headers: out_headers,
         body,
     })
-}
-
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
 }
 
 fn note_path(path: &str) -> Result<String, String> {

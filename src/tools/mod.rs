@@ -209,6 +209,19 @@ pub trait Tool: Send + Sync {
 
 /// Cuts `s` to at most `cap` bytes on a char boundary, adding a notice the
 /// model understands when something was removed.
+/// An error and its sources on one line (reqwest's own message alone is
+/// often just "error sending request").
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
 pub fn cap_output(mut s: String, cap: usize) -> String {
     if s.len() <= cap {
         return s;

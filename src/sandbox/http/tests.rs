@@ -323,13 +323,6 @@ fn only_public_addresses_may_be_reached() {
     assert!(msg.contains("metadata"), "{msg}");
 }
 
-fn cases() -> u32 {
-    std::env::var("IRONCLAW_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000)
-}
-
 /// URLs assembled from hostile parts.
 fn url_soup() -> impl Strategy<Value = String> {
     let scheme = prop_oneof![
@@ -394,7 +387,7 @@ fn url_soup() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::sandbox::fuzz_cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn allowed_urls_are_inside_a_rule(url in url_soup(), method in "GET|POST|DELETE|get|TRACE|") {

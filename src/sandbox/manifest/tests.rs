@@ -519,13 +519,6 @@ fn problems_point_at_the_value() {
 // Fuzzing: `IRONCLAW_FUZZ_CASES=200000 cargo test --release sandbox::` runs
 // these at scale; the suite runs a few thousand cases each.
 
-fn cases() -> u32 {
-    std::env::var("IRONCLAW_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000)
-}
-
 /// Lines built from the manifest's own vocabulary, so random input reaches
 /// deep into validation instead of stopping at the TOML parser.
 fn toml_soup() -> impl Strategy<Value = String> {
@@ -646,7 +639,7 @@ fn invariants(m: &Manifest) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::sandbox::fuzz_cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn never_panics_on_arbitrary_text(s in any::<String>()) {

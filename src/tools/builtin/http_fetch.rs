@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 
 use super::{parse_args, try_args};
 use crate::sandbox::http::PublicOnly;
-use crate::tools::{Risk, Tool, ToolContext, ToolError, ToolOutput, cap_output};
+use crate::tools::{Risk, Tool, ToolContext, ToolError, ToolOutput, cap_output, error_chain};
 
 /// Overall timeout of one request, body included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -269,19 +269,6 @@ fn request_error(e: reqwest::Error) -> ToolError {
     } else {
         ToolError::Failed(format!("request failed: {}", error_chain(&e)))
     }
-}
-
-/// An error and its sources on one line (reqwest's own message alone is
-/// often just "error sending request").
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
 }
 
 #[cfg(test)]
